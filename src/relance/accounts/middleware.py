@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from relance.accounts.models import Membership
+
+SESSION_ORG_KEY = "relance_org_id"
+
+
+class OrganisationMiddleware:
+    """Sets request.org and request.membership for signed-in users: one place decides the scope."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.org = None  # type: ignore[attr-defined]
+        request.membership = None  # type: ignore[attr-defined]
+        if request.user.is_authenticated:
+            memberships = Membership.objects.select_related("org").filter(user=request.user)
+            wanted = request.session.get(SESSION_ORG_KEY)
+            membership = next((m for m in memberships if m.org_id == wanted), None) or memberships.first()
+            if membership is not None:
+                request.org = membership.org  # type: ignore[attr-defined]
+                request.membership = membership  # type: ignore[attr-defined]
+        return self.get_response(request)
