@@ -10,7 +10,7 @@ import factory
 from relance.accounts.models import Membership, Organisation, Role, User
 from relance.ledger.models import Contact, Customer, Invoice
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = "correct horse battery staple"  # noqa: S105 - test persona password
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -7,7 +7,18 @@ from decimal import Decimal
 from typing import TypeVar
 
 from django.db.models import (
-    Case, DecimalField, ExpressionWrapper, F, Model, OuterRef, Q, QuerySet, Subquery, Sum, Value, When,
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Greatest
 

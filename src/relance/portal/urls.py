@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import URLPattern, path  # noqa: F401
 
 app_name = "portal"
-urlpatterns: list[path] = []
+urlpatterns: list[URLPattern] = []
