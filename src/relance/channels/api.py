@@ -21,5 +21,15 @@ class DeliveryOutcome:
     document_path: str = ""
 
 
-def deliver_action(action: Any, *, today: date) -> DeliveryOutcome:  # pragma: no cover - replaced by channels
+def deliver_action(action: Any, *, today: date) -> DeliveryOutcome:  # replaced by the channels app
     raise NotImplementedError("channels.deliver_action is implemented by the channels app")
+
+
+def call_script(action: Any) -> str:  # replaced by channels: the call script for that stage
+    """The text of the phone task for a `call` action (numbers, invoices, what to say)."""
+    return ""
+
+
+def poll_mailbox(*, today: date) -> int:  # replaced by channels: IMAP replies and bounces
+    """Read the reply mailbox (IMAP_URL) once; returns how many messages were filed. 0 when not configured."""
+    return 0
