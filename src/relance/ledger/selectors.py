@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 
 from relance.accounts.models import Organisation
+from relance.core.db import Money
 from relance.core.errors import ApplicationError
 from relance.ledger.models import Allocation, Customer, Invoice, Payment
 
@@ -58,11 +59,11 @@ def invoices_with_outstanding(org: Organisation) -> QuerySet[Invoice]:
         default=Coalesce(_allocated_subquery(), ZERO),
         output_field=DecimalField(max_digits=14, decimal_places=2),
     )
-    return scoped(Invoice, org).annotate(allocated=allocated).annotate(
-        outstanding=Greatest(
+    return scoped(Invoice, org).annotate(allocated=Money(allocated)).annotate(
+        outstanding=Money(Greatest(
             ExpressionWrapper(F("total_incl_tax") - F("allocated"), output_field=DecimalField(max_digits=14, decimal_places=2)),
             ZERO,
-        )
+        ))
     )
 
 
@@ -81,8 +82,8 @@ def customers_with_balances(org: Organisation, *, today: date) -> QuerySet[Custo
         open_inv.filter(due_date__lt=today).order_by().values("customer").annotate(s=Sum("outstanding")).values("s")
     )
     return scoped(Customer, org).annotate(
-        outstanding=Coalesce(Subquery(outstanding, output_field=dec), ZERO),
-        overdue=Coalesce(Subquery(overdue, output_field=dec), ZERO),
+        outstanding=Money(Coalesce(Subquery(outstanding, output_field=dec), ZERO)),
+        overdue=Money(Coalesce(Subquery(overdue, output_field=dec), ZERO)),
     )
 
 
@@ -104,9 +105,9 @@ def invoice_get(*, org: Organisation, number: str) -> Invoice:
 def invoice_outstanding(invoice: Invoice) -> Decimal:
     """Outstanding of one invoice (for detail pages and services; lists use the annotation)."""
     if invoice.kind == Invoice.Kind.CREDIT_NOTE:
-        used = Allocation.objects.filter(credit_note=invoice).aggregate(s=Sum("amount"))["s"] or Decimal("0")
+        used = Allocation.objects.filter(credit_note=invoice).aggregate(s=Money(Sum("amount")))["s"] or Decimal("0")
     else:
-        used = invoice.allocations.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+        used = invoice.allocations.aggregate(s=Money(Sum("amount")))["s"] or Decimal("0")
     return max(invoice.total_incl_tax - used, Decimal("0.00"))
 
 
@@ -114,7 +115,7 @@ def customer_unapplied_credit(*, org: Organisation, customer: Customer) -> Decim
     """Over-payments kept on the customer: payments not fully allocated."""
     total = Decimal("0.00")
     payments = scoped(Payment, org).filter(customer=customer).exclude(status=Payment.Status.REVERSED)
-    for p in payments.annotate(used=Coalesce(Sum("allocations__amount"), ZERO)):
+    for p in payments.annotate(used=Money(Coalesce(Sum("allocations__amount"), ZERO))):
         total += max(p.amount - p.used, Decimal("0"))  # type: ignore[attr-defined]
     return total
 
