@@ -1,0 +1,479 @@
+"""The dunning ladder: DESIGN.md's fourteen rules as one pure function over plain data.
+
+No ORM here. `plan_day(...)` takes what the database says about a day (invoices with their ladder
+marks, customers, promises, pending approvals, settings) and returns what should happen on that day;
+`explain(...)` says in French why one invoice gets, or does not get, a step. The services load and
+persist; this module decides.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from relance.core.dates import NATIONAL, is_business_day
+from relance.core.money import format_eur
+
+ANCHOR_DUE = "due_date"
+PRE_DUE = "pre_due"
+CALL = "call"
+
+#: Outgoing messages: contacts for the spacing rule (rule 6).
+MESSAGE_CHANNELS = frozenset({"email", "sms", "letter", "registered_letter"})
+#: Work for people: not contacts (rules 6 and 14).
+TASK_CHANNELS = frozenset({"phone", "task"})
+
+SEND, AWAITING_APPROVAL, TASK = "send", "awaiting_approval", "task"
+CONTACT_TASK_STEP = "complete_contact"
+
+
+# --- Inputs ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Organisation settings with DESIGN.md's defaults."""
+
+    min_amount: Decimal = Decimal("10.00")  # rule 10
+    spacing_days: int = 3  # rule 6
+    holidays_region: str = NATIONAL  # rule 1
+    promise_grace_days: int = 2  # rule 7
+    limitation_warning_days: int = 90
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    code: str
+    order: int
+    anchor: str  # ANCHOR_DUE or the code of an earlier step
+    days: int  # may be negative (pre_due)
+    channels: tuple[str, ...]
+    needs_approval: bool = False
+
+    @property
+    def is_pre_due(self) -> bool:
+        """Rule 4 applies to steps triggered before the due date (pre_due in the standard plan)."""
+        return self.code == PRE_DUE or (self.anchor == ANCHOR_DUE and self.days < 0)
+
+
+STANDARD_PLAN: tuple[Step, ...] = (
+    Step(PRE_DUE, 10, ANCHOR_DUE, -3, ("email",)),
+    Step("reminder_1", 20, ANCHOR_DUE, 7, ("email",)),
+    Step("reminder_2", 30, "reminder_1", 14, ("email", "sms")),
+    Step(CALL, 40, "reminder_2", 7, ("phone",)),
+    Step("reminder_3", 50, "reminder_2", 30, ("letter",)),
+    Step("formal_notice", 60, "reminder_3", 15, ("registered_letter",), needs_approval=True),
+    Step("litigation", 70, "formal_notice", 15, ("task",), needs_approval=True),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A step carried out (or skipped) for one invoice on one day."""
+
+    day: date
+    skipped: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    id: int
+    ref: str = ""
+    kind: str = "b2b"
+    manual: bool = False  # manual mode or paused
+    has_email: bool = True
+    has_mobile: bool = True
+    last_contact: date | None = None  # day of the last outgoing message (rule 6)
+    steps: tuple[Step, ...] = STANDARD_PLAN
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice:
+    id: int
+    customer_id: int
+    due_date: date
+    outstanding: Decimal
+    number: str = ""
+    open: bool = True  # status open and not cancelled
+    marks: dict[str, Mark] = field(default_factory=dict)
+    disputed: bool = False
+    dispute_resolved_on: date | None = None
+    limitation_on: date | None = None
+    limitation_recorded: bool = False
+
+    @property
+    def payable(self) -> bool:
+        return self.open and self.outstanding > 0
+
+
+@dataclass(frozen=True, slots=True)
+class Promise:
+    id: int
+    customer_id: int
+    invoice_ids: frozenset[int]
+    until: date
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PendingApproval:
+    action_id: int
+    customer_id: int
+    step: str
+    invoice_ids: frozenset[int]
+
+
+# --- Outputs -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedAction:
+    customer_id: int
+    step: str
+    channel: str
+    status: str  # SEND, AWAITING_APPROVAL or TASK
+    listed: tuple[int, ...]
+    advanced: tuple[int, ...]
+    amount: Decimal
+    fallback: bool = False  # a letter standing in for an e-mail (rule 11)
+
+    @property
+    def is_contact(self) -> bool:
+        return self.channel in MESSAGE_CHANNELS
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedEvent:
+    customer_id: int
+    type: str  # promise_broken, promise_kept, limitation_reached
+    invoice_ids: tuple[int, ...]
+    ref_id: int | None = None  # the promise concerned
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedMark:
+    invoice_id: int
+    step: str
+    day: date
+    skipped: bool = False
+
+
+@dataclass
+class DayPlan:
+    actions: list[PlannedAction] = field(default_factory=list)
+    events: list[PlannedEvent] = field(default_factory=list)
+    marks: list[PlannedMark] = field(default_factory=list)
+    cancellations: list[int] = field(default_factory=list)  # pending approvals to cancel (rule 9)
+    warnings: list[str] = field(default_factory=list)
+    #: why each invoice got, or did not get, a step (for explain)
+    reasons: dict[int, Reason] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    rule: int
+    text: str
+    step: str | None = None
+
+
+# --- The rules ---------------------------------------------------------------------------------------
+
+
+def step_for_code(steps: Sequence[Step], code: str) -> Step | None:
+    return next((s for s in steps if s.code == code), None)
+
+
+def trigger_date(inv: Invoice, step: Step, steps: Sequence[Step]) -> date:
+    """Rule 2: anchor date plus days; the anchor is the due date or the day an earlier step was carried out.
+
+    A step that was skipped, never carried out, anchors its followers on its own trigger date.
+    """
+    if step.anchor == ANCHOR_DUE:
+        return inv.due_date + timedelta(days=step.days)
+    mark = inv.marks.get(step.anchor)
+    if mark is not None and not mark.skipped:
+        return mark.day + timedelta(days=step.days)
+    anchor = step_for_code(steps, step.anchor)
+    base = trigger_date(inv, anchor, steps) if anchor is not None else inv.due_date
+    return base + timedelta(days=step.days)
+
+
+def next_step(inv: Invoice, steps: Sequence[Step], today: date) -> Step | None:
+    """The first step neither carried out nor skipped; rule 4 skips pre_due for good once D ≥ due date."""
+    for step in steps:
+        if step.code in inv.marks:
+            continue
+        if step.is_pre_due and today >= inv.due_date:
+            continue
+        return step
+    return None
+
+
+def promise_blocks(promise: Promise, today: date, s: Settings) -> bool:
+    """Rule 7: no step through P + grace days."""
+    return promise.active and today <= promise.until + timedelta(days=s.promise_grace_days)
+
+
+def _f(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def decide(inv: Invoice, customer: Customer, today: date, s: Settings, *, promised: bool,
+           awaiting: bool) -> Reason:
+    """Rule 3 for one invoice: the step due on `today`, or why there is none."""
+    if not inv.open:
+        return Reason(9, "la facture n'est pas ouverte (payée ou annulée) : plus aucune relance.")
+    if inv.outstanding <= 0:
+        return Reason(9, "la facture est entièrement réglée : plus aucune relance.")
+    if customer.manual:
+        return Reason(3, "le client est en mode manuel ou ses relances sont suspendues.")
+    if inv.limitation_on is not None and today >= inv.limitation_on:
+        return Reason(3, f"la créance est prescrite depuis le {_f(inv.limitation_on)} : la relance s'arrête.")
+    if inv.disputed:
+        return Reason(8, "la facture est en litige : ni étape ni mention dans les messages.")
+    if promised:
+        return Reason(7, "une promesse de paiement couvre la facture (délai de grâce compris).")
+    if awaiting:
+        return Reason(12, "une étape attend une validation : le reste de la relance de cette facture attend.")
+    if not is_business_day(today, s.holidays_region):
+        return Reason(1, f"le {_f(today)} n'est pas un jour ouvré.")
+    if any(m.day == today for m in inv.marks.values()):
+        return Reason(13, "une étape a déjà été effectuée aujourd'hui pour cette facture.")
+    step = next_step(inv, customer.steps, today)
+    if step is None:
+        return Reason(3, "toutes les étapes de la relance ont été effectuées.")
+    return _decide_step(inv, customer, step, today)
+
+
+def _decide_step(inv: Invoice, customer: Customer, step: Step, today: date) -> Reason:
+    trigger = trigger_date(inv, step, customer.steps)
+    anchor = "l'échéance" if step.anchor == ANCHOR_DUE else f"l'étape « {step.anchor} »"
+    when = f"déclenchement le {_f(trigger)} ({anchor} {step.days:+d} j)"
+    if today < trigger:
+        return Reason(3, f"prochaine étape « {step.code} » : {when}, pas encore atteint.")
+    if inv.dispute_resolved_on is not None and today <= inv.dispute_resolved_on:
+        return Reason(8, f"litige résolu le {_f(inv.dispute_resolved_on)} : reprise le jour ouvré suivant.")
+    if step.is_pre_due and not customer.has_email:
+        return Reason(11, f"étape « {step.code} » sans adresse e-mail : sautée (pas de repli).")
+    return Reason(3, f"étape « {step.code} » due : {when}.", step=step.code)
+
+
+def channels_for(step: Step, customer: Customer) -> tuple[tuple[str, ...], bool]:
+    """Rule 11: e-mail falls back to letter (and a contact task); SMS without a mobile is dropped."""
+    out: list[str] = []
+    fallback = False
+    for channel in step.channels:
+        if channel == "email" and not customer.has_email:
+            if step.is_pre_due:
+                continue
+            channel, fallback = "letter", True
+        if channel == "sms" and not customer.has_mobile:
+            continue
+        if channel not in out:
+            out.append(channel)
+    return tuple(out), fallback
+
+
+def spacing_ok(customer: Customer, today: date, s: Settings) -> bool:
+    """Rule 6: at least `spacing_days` calendar days since the previous outgoing message."""
+    return customer.last_contact is None or (today - customer.last_contact).days >= s.spacing_days
+
+
+# --- The day -----------------------------------------------------------------------------------------
+
+
+def plan_day(*, customers: Iterable[Customer], invoices: Iterable[Invoice], promises: Iterable[Promise] = (),
+             pending: Iterable[PendingApproval] = (), settings: Settings = Settings(), today: date) -> DayPlan:
+    plan = DayPlan()
+    by_customer: dict[int, list[Invoice]] = defaultdict(list)
+    for inv in invoices:
+        by_customer[inv.customer_id].append(inv)
+    promised = _promises(promises, by_customer, settings, today, plan)
+    awaiting = _pending(pending, by_customer, plan)
+    for customer in customers:
+        invs = by_customer.get(customer.id)
+        if invs:
+            plan_customer(customer, invs, promised, awaiting, settings, today, plan)
+    return plan
+
+
+def _promises(promises: Iterable[Promise], by_customer: dict[int, list[Invoice]], s: Settings, today: date,
+              plan: DayPlan) -> set[int]:
+    """Rule 7: invoices covered today; a promise past its grace is broken (or kept) once."""
+    covered: set[int] = set()
+    for p in promises:
+        if not p.active:
+            continue
+        if promise_blocks(p, today, s):
+            covered |= p.invoice_ids
+            continue
+        unpaid = tuple(sorted(i.id for i in by_customer.get(p.customer_id, ()) if i.id in p.invoice_ids
+                              and i.payable))
+        kind = "promise_broken" if unpaid else "promise_kept"
+        plan.events.append(PlannedEvent(p.customer_id, kind, unpaid or tuple(sorted(p.invoice_ids)), p.id))
+    return covered
+
+
+def _pending(pending: Iterable[PendingApproval], by_customer: dict[int, list[Invoice]],
+             plan: DayPlan) -> set[int]:
+    """Rule 12: the invoices whose ladder waits; rule 9: cancel an approval whose invoices are all paid."""
+    waiting: set[int] = set()
+    for a in pending:
+        invs = [i for i in by_customer.get(a.customer_id, ()) if i.id in a.invoice_ids]
+        if not any(i.payable for i in invs):
+            plan.cancellations.append(a.action_id)
+            continue
+        waiting |= a.invoice_ids
+    return waiting
+
+
+def _listable(inv: Invoice, today: date, promised: set[int]) -> bool:
+    """Rule 5: other invoices a message lists: open, overdue, undisputed, unpromised (and not time-barred)."""
+    return (inv.payable and today > inv.due_date and not inv.disputed and inv.id not in promised
+            and (inv.limitation_on is None or today < inv.limitation_on))
+
+
+def plan_customer(customer: Customer, invs: list[Invoice], promised: set[int], awaiting: set[int],
+                  s: Settings, today: date, plan: DayPlan) -> None:
+    _limitation(customer, invs, today, plan)
+    reasons = {i.id: decide(i, customer, today, s, promised=i.id in promised, awaiting=i.id in awaiting)
+               for i in invs}
+    plan.reasons.update(reasons)
+    due = [i for i in invs if reasons[i.id].step is not None]
+    if not due:
+        return
+    order = {st.code: st.order for st in customer.steps}
+    top = max((step_for_code(customer.steps, reasons[i.id].step or "") for i in due),
+              key=lambda st: st.order if st else -1)
+    assert top is not None
+    due_ids = {i.id for i in due}
+    listed = sorted((i for i in invs if i.id in due_ids or _listable(i, today, promised)),
+                    key=lambda i: (i.due_date, i.number, i.id))
+    amount = sum((i.outstanding for i in listed), Decimal("0.00"))
+
+    def note(rule: int, text: str) -> None:
+        for i in due:
+            plan.reasons[i.id] = Reason(rule, f"{reasons[i.id].text} Mais {text}")
+
+    if amount < s.min_amount:
+        return note(10, f"le total des factures à relancer ({format_eur(amount)}) est sous le minimum de "
+                        f"{format_eur(s.min_amount)} : rien n'est envoyé.")
+    channels, fallback = channels_for(top, customer)
+    if any(c in MESSAGE_CHANNELS for c in channels) and not spacing_ok(customer, today, s):
+        assert customer.last_contact is not None
+        return note(6, f"le client a été contacté le {_f(customer.last_contact)} : il faut "
+                       f"{s.spacing_days} jours d'écart, le message attend.")
+    advanced = tuple(i.id for i in listed if _advances(i, customer, top, order, today, awaiting))
+    _emit(customer, top, channels, fallback, listed, advanced, amount, today, plan)
+    for i in listed:
+        if i.id in due_ids:
+            text = _outcome_text(reasons[i.id], top, channels, i.id, advanced)
+            plan.reasons[i.id] = Reason(reasons[i.id].rule, text, step=top.code)
+        elif i.id in advanced:
+            plan.reasons[i.id] = Reason(5, f"listée dans le message « {top.code} » d'une autre facture du "
+                                           f"client ; son étape suivante étant au plus celle-là, elle avance "
+                                           f"d'une étape.", step=top.code)
+
+
+def _advances(inv: Invoice, customer: Customer, top: Step, order: dict[str, int], today: date,
+              awaiting: set[int]) -> bool:
+    """Rule 5: a listed invoice whose next step is at or below the message's step advances by one."""
+    if inv.id in awaiting or any(m.day == today for m in inv.marks.values()):
+        return False
+    nxt = next_step(inv, customer.steps, today)
+    return nxt is not None and order[nxt.code] <= top.order
+
+
+def _emit(customer: Customer, top: Step, channels: tuple[str, ...], fallback: bool, listed: list[Invoice],
+          advanced: tuple[int, ...], amount: Decimal, today: date, plan: DayPlan) -> None:
+    listed_ids = tuple(i.id for i in listed)
+    by_id = {i.id: i for i in listed}
+    if not channels:
+        # A step with nothing deliverable (an SMS-only step without a mobile) is skipped, not blocked.
+        if not top.is_pre_due:
+            plan.marks.extend(_marks(advanced, by_id, customer, today, skipped=True))
+        return
+    status = AWAITING_APPROVAL if top.needs_approval else None
+    for channel in channels:
+        st = status or (TASK if channel in TASK_CHANNELS else SEND)
+        moved = () if top.needs_approval else advanced
+        plan.actions.append(PlannedAction(customer.id, top.code, channel, st, listed_ids, moved, amount,
+                                          fallback=fallback and channel == "letter"))
+    if fallback:
+        plan.actions.append(PlannedAction(customer.id, CONTACT_TASK_STEP, "task", TASK, listed_ids, (), amount))
+    if not top.needs_approval:
+        plan.marks.extend(_marks(advanced, by_id, customer, today, skipped=False))
+
+
+def _marks(ids: tuple[int, ...], by_id: dict[int, Invoice], customer: Customer, today: date, *,
+           skipped: bool) -> list[PlannedMark]:
+    out = []
+    for inv_id in ids:
+        nxt = next_step(by_id[inv_id], customer.steps, today)
+        if nxt is not None:
+            out.append(PlannedMark(inv_id, nxt.code, today, skipped))
+    return out
+
+
+def advance_on_approval(*, customer: Customer, step_code: str, invoices: Sequence[Invoice],
+                        promised: set[int], today: date) -> list[PlannedMark]:
+    """Rule 12: an approved step is carried out on the day of approval; listed invoices advance then."""
+    step = step_for_code(customer.steps, step_code)
+    if step is None:
+        return []
+    order = {st.code: st.order for st in customer.steps}
+    ids = tuple(i.id for i in invoices if i.payable and not i.disputed and i.id not in promised
+                and _advances(i, customer, step, order, today, set()))
+    return _marks(ids, {i.id: i for i in invoices}, customer, today, skipped=False)
+
+
+def _limitation(customer: Customer, invs: list[Invoice], today: date, plan: DayPlan) -> None:
+    """Limitation (prescription): the ladder stops for a time-barred invoice, with one event."""
+    barred = tuple(i.id for i in invs if i.payable and i.limitation_on is not None
+                   and today >= i.limitation_on and not i.limitation_recorded)
+    if barred:
+        plan.events.append(PlannedEvent(customer.id, "limitation_reached", barred))
+
+
+def _outcome_text(reason: Reason, top: Step, channels: tuple[str, ...], inv_id: int,
+                  advanced: tuple[int, ...]) -> str:
+    via = ", ".join(channels) or "aucun canal"
+    if reason.step != top.code:
+        text = f"{reason.text} Regroupée dans l'étape « {top.code} » du client (la plus avancée du jour, règle 5)"
+    else:
+        text = f"{reason.text} Elle part aujourd'hui"
+    if top.needs_approval:
+        return f"{text} — action en attente de validation (règle 12), via {via}."
+    moved = "elle avance d'une étape" if inv_id in advanced else "elle n'avance pas"
+    return f"{text}, via {via} ; {moved}."
+
+
+# --- Explain -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    invoice: str
+    day: date
+    rule: int
+    step: str | None
+    text: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"invoice": self.invoice, "date": self.day.isoformat(), "rule": self.rule, "step": self.step,
+                "text": self.text}
+
+
+def explain(*, invoice_id: int, customer: Customer, invoices: Sequence[Invoice], promises: Iterable[Promise] = (),
+            pending: Iterable[PendingApproval] = (), settings: Settings = Settings(), today: date) -> Explanation:
+    """Why this invoice gets, or does not get, a step today — in plain French, with the rule and dates."""
+    plan = plan_day(customers=[customer], invoices=invoices, promises=promises, pending=pending,
+                    settings=settings, today=today)
+    inv = next(i for i in invoices if i.id == invoice_id)
+    reason = plan.reasons.get(invoice_id) or Reason(3, "aucune information.")
+    verdict = "reçoit une étape" if reason.step else "ne reçoit pas d'étape"
+    text = f"Facture {inv.number or inv.id}, le {_f(today)} : {verdict} (règle {reason.rule}) — {reason.text}"
+    return Explanation(inv.number, today, reason.rule, reason.step, text)
