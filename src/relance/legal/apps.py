@@ -4,3 +4,4 @@ from django.apps import AppConfig
 class LegalConfig(AppConfig):
     name = "relance.legal"
     label = "legal"
+    verbose_name = "Taux et pénalités de retard"

@@ -1,0 +1,123 @@
+"""What other apps call for penalties and limitation (the customer page, letters, the dunning run).
+
+Every function that needs a rate raises `MissingRateError` (an ApplicationError with a French message
+naming the half-year and how to add the rate) when the table lacks it: callers show it as a warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+
+from relance.accounts.models import Organisation
+from relance.core.errors import ApplicationError
+from relance.ledger.models import Customer, Invoice
+from relance.ledger.selectors import open_invoices
+from relance.legal.limitation import is_time_barred, limitation_date, limitation_warning_date
+from relance.legal.penalties import PenaltyResult, Settlement, compute_penalties
+from relance.legal.rates import MissingRateError, RateTable, french_date
+from relance.legal.selectors import formal_notice_date, rate_table_from_db
+
+__all__ = [
+    "CustomerPenalties", "LimitationAlert", "MissingRateError", "PenaltyResult", "customer_penalties",
+    "invoice_penalties", "limitation_alerts", "rate_table", "split_half_years",
+]
+
+
+def rate_table() -> RateTable:
+    return rate_table_from_db()
+
+
+def split_half_years() -> bool:
+    """Setting RELANCE_PENALTY_SPLIT_HALF_YEARS (default True): a B2B delay spanning half-years uses each
+    half-year's rate for its own days; False freezes the rate of the half-year in which the delay started."""
+    return bool(getattr(settings, "RELANCE_PENALTY_SPLIT_HALF_YEARS", True))
+
+
+def invoice_penalties(*, org: Organisation, invoice: Invoice, today: date, notice_date: date | None = None,
+                      table: RateTable | None = None) -> PenaltyResult:
+    """Interest and indemnity owed on one invoice as of `today` (or the day it was fully settled).
+
+    Uses the customer's kind, the organisation's contractual rate, and the invoice's allocations with their
+    dates (partial payments). For a consumer, `notice_date` defaults to the formal notice on the timeline.
+    """
+    if invoice.org_id != org.id:
+        raise ApplicationError("Facture d'une autre organisation.")
+    if invoice.kind != Invoice.Kind.INVOICE or invoice.status == Invoice.Status.CANCELLED:
+        raise ApplicationError(f"Pas de pénalités de retard sur {invoice.number} : avoir ou facture annulée.")
+    kind = invoice.customer.kind
+    if kind == "b2c" and notice_date is None:
+        notice_date = formal_notice_date(org=org, invoice=invoice)
+    settlements = [Settlement(a.date, a.amount) for a in invoice.allocations.all() if a.date <= today]
+    return compute_penalties(
+        table=table or rate_table(), kind=kind, principal=invoice.total_incl_tax, due_date=invoice.due_date,
+        as_of=today, settlements=settlements, notice_date=notice_date, contract_rate=org.contract_rate,
+        split_half_years=split_half_years(),
+    )
+
+
+@dataclass(frozen=True)
+class CustomerPenalties:
+    """Penalties accrued so far on a customer's open overdue invoices."""
+
+    lines: tuple[tuple[Invoice, PenaltyResult], ...]
+
+    @property
+    def interest(self) -> Decimal:
+        return sum((r.interest for _, r in self.lines), Decimal("0.00"))
+
+    @property
+    def indemnities(self) -> Decimal:
+        return sum((r.indemnity for _, r in self.lines), Decimal("0.00"))
+
+    @property
+    def total(self) -> Decimal:
+        return self.interest + self.indemnities
+
+
+def customer_penalties(*, org: Organisation, customer: Customer, today: date) -> CustomerPenalties:
+    """Interest accrued so far and indemnities due, per open invoice past its due date."""
+    if customer.org_id != org.id:
+        raise ApplicationError("Client d'une autre organisation.")
+    invoices = (open_invoices(org).filter(customer=customer, due_date__lt=today)
+                .select_related("customer").prefetch_related("allocations").order_by("due_date", "number"))
+    table = rate_table()
+    return CustomerPenalties(tuple(
+        (invoice, invoice_penalties(org=org, invoice=invoice, today=today, table=table)) for invoice in invoices
+    ))
+
+
+@dataclass(frozen=True)
+class LimitationAlert:
+    invoice: Invoice
+    limitation_date: date
+    time_barred: bool
+
+    @property
+    def message(self) -> str:
+        years = 2 if self.invoice.customer.kind == "b2c" else 5
+        if self.time_barred:
+            return (f"Facture {self.invoice.number} prescrite depuis le "
+                    f"{french_date(self.limitation_date + timedelta(days=1))} ({years} ans après l'échéance) : "
+                    f"plus aucune relance.")
+        return (f"Facture {self.invoice.number} bientôt prescrite : dernier jour pour agir le "
+                f"{french_date(self.limitation_date)} ({years} ans après l'échéance).")
+
+
+def limitation_alerts(*, org: Organisation, today: date) -> list[LimitationAlert]:
+    """Open invoices within 90 days of limitation, or already time-barred, oldest first."""
+    # Nothing younger than 2 years − 90 days can be near limitation (a cheap pre-filter in SQL).
+    horizon = today - timedelta(days=2 * 365 - 90 - 2)
+    invoices = open_invoices(org).filter(due_date__lte=horizon).select_related("customer").order_by("due_date")
+    alerts = []
+    for invoice in invoices:
+        kind = invoice.customer.kind
+        if today >= limitation_warning_date(kind=kind, due_date=invoice.due_date):
+            alerts.append(LimitationAlert(
+                invoice, limitation_date(kind=kind, due_date=invoice.due_date),
+                is_time_barred(kind=kind, due_date=invoice.due_date, today=today),
+            ))
+    return alerts
