@@ -1,1 +1,116 @@
+"""Channels: per-organisation template overrides, the documents produced, and messages sent."""
 
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from relance.accounts.models import Organisation
+from relance.ledger.models import Customer
+
+STEP_CHOICES = [
+    ("pre_due", _("Avant échéance")),
+    ("reminder_1", _("Relance 1 (amicale)")),
+    ("reminder_2", _("Relance 2 (ferme)")),
+    ("reminder_3", _("Relance 3 (courrier)")),
+    ("formal_notice", _("Mise en demeure")),
+    ("litigation", _("Contentieux")),
+]
+PART_CHOICES = [
+    ("email_subject", _("Objet de l'e-mail")),
+    ("email_text", _("E-mail (texte)")),
+    ("email_html", _("E-mail (HTML)")),
+    ("sms", _("SMS")),
+    ("letter", _("Courrier (HTML, PDF)")),
+]
+LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
+
+
+class Template(models.Model):
+    """An organisation's version of one part of a message; the shipped file is used when absent."""
+
+    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, verbose_name=_("organisation"))
+    step = models.CharField(_("étape"), max_length=20, choices=STEP_CHOICES)
+    part = models.CharField(_("partie"), max_length=20, choices=PART_CHOICES)
+    language = models.CharField(_("langue"), max_length=5, choices=LANGUAGE_CHOICES, default="fr")
+    source = models.TextField(_("modèle (Jinja2)"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("modifié par")
+    )
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("modèle de message")
+        verbose_name_plural = _("modèles de message")
+        constraints = [
+            models.UniqueConstraint(fields=["org", "step", "part", "language"], name="template_unique_part")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()} — {self.get_part_display()} ({self.language})"
+
+    def clean(self) -> None:
+        from relance.channels.rendering import is_html, template_validate
+
+        problems = template_validate(self.source, html=is_html(self.part))
+        if problems:
+            raise ValidationError({"source": problems})
+
+
+class Document(models.Model):
+    """A PDF Relance produced: letters (for the print batch), statements, litigation files."""
+
+    class Kind(models.TextChoices):
+        LETTER = "letter", _("Courrier")
+        REGISTERED_LETTER = "registered_letter", _("Lettre recommandée")
+        STATEMENT = "statement", _("Relevé de compte")
+        LITIGATION = "litigation", _("Dossier contentieux")
+
+    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, verbose_name=_("organisation"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="documents", verbose_name=_("client")
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    step = models.CharField(_("étape"), max_length=20, blank=True)
+    day = models.DateField(_("date"))
+    path = models.CharField(_("fichier"), max_length=300, help_text=_("relatif à MEDIA_ROOT"))
+    pages = models.PositiveSmallIntegerField(_("pages"), default=1)
+    action_id = models.BigIntegerField(_("action liée"), null=True, blank=True)
+    tracking_number = models.CharField(_("numéro de suivi postal"), max_length=40, blank=True)
+    acknowledged_on = models.DateField(_("accusé de réception le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        indexes = [models.Index(fields=["org", "kind", "day"])]
+        ordering = ["day", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.customer} {self.day}"
+
+
+class SentMessage(models.Model):
+    """Every e-mail or SMS sent: the Message-ID lets replies and bounces find their way back."""
+
+    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, verbose_name=_("organisation"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="sent_messages", verbose_name=_("client")
+    )
+    action_id = models.BigIntegerField(_("action liée"), null=True, blank=True)
+    channel = models.CharField(_("canal"), max_length=10)
+    step = models.CharField(_("étape"), max_length=20, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=300, blank=True, db_index=True)
+    recipients = models.JSONField(_("destinataires"), default=list)
+    day = models.DateField(_("date"))
+    failed = models.BooleanField(_("en échec"), default=False)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message envoyé")
+        verbose_name_plural = _("messages envoyés")
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.message_id}"

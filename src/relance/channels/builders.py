@@ -1,0 +1,108 @@
+"""From the ORM to a MessageContext (plain data). The only place channels read ledger rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from relance.accounts.models import Organisation
+from relance.channels.context import ContactInfo, InvoiceLine, MessageContext, Party, PaymentDetails
+from relance.channels.penalties import invoice_penalty_figures
+from relance.ledger.models import Contact, Customer, Invoice
+from relance.ledger.selectors import invoices_with_outstanding, open_invoices
+
+REFERENCE_MAX = 140
+
+
+def org_party(org: Organisation) -> Party:
+    return Party(name=org.name, address=org.address, postcode=org.postcode, city=org.city,
+                 country=org.country, siren=org.siren, email=org.reply_to or org.sender_email,
+                 phone=org.phone)
+
+
+def customer_party(customer: Customer) -> Party:
+    return Party(name=customer.name, address=customer.address, postcode=customer.postcode,
+                 city=customer.city, country=customer.country, siren=customer.siren, ref=customer.ref,
+                 kind=customer.kind)
+
+
+def usable_contacts(customer: Customer, channel: str) -> list[Contact]:
+    """Billing contacts first; e-mail needs a valid address, SMS a phone (mobility checked by the transport)."""
+    contacts = sorted(customer.contacts.all(), key=lambda c: (not c.is_billing, c.pk))
+    if channel == "email":
+        return [c for c in contacts if c.email and not c.email_invalid and "email" not in c.refused_channels]
+    if channel == "sms":
+        return [c for c in contacts if c.phone and "sms" not in c.refused_channels]
+    return contacts
+
+
+def payment_reference(customer: Customer, invoices: list[Invoice]) -> str:
+    if len(invoices) == 1:
+        return invoices[0].payment_reference or invoices[0].number
+    return f"{customer.ref} {' '.join(i.number for i in invoices)}"[:REFERENCE_MAX].strip()
+
+
+def invoice_lines(customer: Customer, invoices: Iterable[Invoice], today: date,
+                  with_penalties: bool = True) -> tuple[InvoiceLine, ...]:
+    lines = []
+    for inv in invoices:
+        interest, indemnity = (invoice_penalty_figures(org=customer.org, invoice=inv, today=today,
+                                                           kind=customer.kind)
+                               if with_penalties else (None, None))
+        lines.append(InvoiceLine(
+            number=inv.number, issue_date=inv.issue_date, due_date=inv.due_date, amount=inv.total_incl_tax,
+            outstanding=inv.outstanding,  # type: ignore[attr-defined]
+            days_late=max((today - inv.due_date).days, 0),
+            **({"interest": interest, "indemnity": indemnity} if interest is not None else {}),
+            document_path=inv.document.name if inv.document else "",
+        ))
+    return tuple(lines)
+
+
+def _annotated(org: Organisation, invoices: Iterable[Invoice] | None, customer: Customer) -> list[Invoice]:
+    if invoices is None:
+        return list(open_invoices(org).filter(customer=customer).order_by("due_date", "number"))
+    ids = [i.pk for i in invoices]
+    return list(invoices_with_outstanding(org).filter(pk__in=ids, customer=customer).order_by("due_date", "number"))
+
+
+def context_for_customer(*, org: Organisation, customer: Customer, today: date, step: str, channel: str,
+                         invoices: Iterable[Invoice] | None = None, language: str | None = None,
+                         portal_link: str | None = None) -> MessageContext:
+    """The message context for a customer; `invoices` defaults to every open invoice of the customer."""
+    if customer.org_id != org.id:
+        raise PermissionError("customer of another organisation")
+    rows = _annotated(org, invoices, customer)
+    if portal_link is None:
+        from relance.portal.api import portal_link_for
+
+        portal_link = portal_link_for(customer=customer, today=today) or ""
+    contacts = usable_contacts(customer, channel)
+    return MessageContext(
+        organisation=org_party(org), customer=customer_party(customer),
+        contacts=tuple(ContactInfo(name=c.name, email=c.email, phone=c.phone, role=c.role) for c in contacts),
+        step=step, channel=channel, language=language or customer.language or org.language or "fr",
+        today=today, invoices=invoice_lines(customer, rows, today, with_penalties=step != "pre_due"),
+        payment=PaymentDetails(beneficiary=org.name, iban=org.iban, bic=org.bic,
+                               reference=payment_reference(customer, rows)),
+        portal_link=portal_link, legal_mentions=org.legal_mentions,
+        logo_path=org.logo.path if org.logo else "",
+    )
+
+
+def action_parts(action: Any) -> tuple[Organisation, Customer, str, str, list[Invoice]]:
+    """(org, customer, step code, channel, listed invoices) of a dunning Action, duck-typed."""
+    step = getattr(action, "step", "")
+    step_code = getattr(step, "code", step) if not isinstance(step, str) else step
+    invoices = action.invoices.all() if hasattr(action.invoices, "all") else action.invoices
+    return action.org, action.customer, str(step_code), str(action.channel), list(invoices)
+
+
+def context_for_action(action: Any, *, today: date) -> MessageContext:
+    org, customer, step, channel, invoices = action_parts(action)
+    channel = "letter" if channel == "registered_letter" else channel
+    return context_for_customer(org=org, customer=customer, today=today, step=step, channel=channel,
+                                invoices=invoices)
+
+

@@ -1,0 +1,187 @@
+"""What a message is made of: plain data, built once from the ORM, then rendered by templates.
+
+Templates only ever see `template_variables(ctx)`: dictionaries of strings, Decimals, dates and ints
+(no model instances, no settings), documented in VARIABLES below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from relance.core.money import ZERO, money
+
+STEPS = ("pre_due", "reminder_1", "reminder_2", "reminder_3", "formal_notice", "litigation")
+CHANNELS = ("email", "sms", "letter")
+LANGUAGES = ("fr", "en")
+FORMAL_NOTICE_DAYS = 8
+
+
+@dataclass(frozen=True)
+class Party:
+    """The creditor or the debtor as printed on a document."""
+
+    name: str
+    address: str = ""
+    postcode: str = ""
+    city: str = ""
+    country: str = "FR"
+    siren: str = ""
+    email: str = ""
+    phone: str = ""
+    ref: str = ""
+    kind: str = "b2b"
+
+    @property
+    def address_lines(self) -> list[str]:
+        lines = [line.strip() for line in self.address.splitlines() if line.strip()]
+        city_line = " ".join(p for p in (self.postcode, self.city.upper()) if p)
+        if city_line and city_line not in lines:
+            lines.append(city_line)
+        if self.country and self.country != "FR":
+            lines.append(self.country)
+        return lines
+
+
+@dataclass(frozen=True)
+class ContactInfo:
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    number: str
+    issue_date: date
+    due_date: date
+    amount: Decimal
+    outstanding: Decimal
+    days_late: int
+    interest: Decimal = ZERO
+    indemnity: Decimal = ZERO
+    document_path: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentDetails:
+    beneficiary: str
+    iban: str = ""
+    bic: str = ""
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class MessageContext:
+    organisation: Party
+    customer: Party
+    contacts: tuple[ContactInfo, ...]
+    step: str
+    channel: str
+    language: str
+    today: date
+    invoices: tuple[InvoiceLine, ...]
+    payment: PaymentDetails
+    portal_link: str = ""
+    currency: str = "EUR"
+    legal_mentions: str = ""
+    logo_path: str = ""
+    #: notice date and acknowledgement (registered letters), when known
+    formal_notice_date: date | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_consumer(self) -> bool:
+        return self.customer.kind == "b2c"
+
+    @property
+    def total_amount(self) -> Decimal:
+        return money(sum((i.amount for i in self.invoices), ZERO))
+
+    @property
+    def total_outstanding(self) -> Decimal:
+        return money(sum((i.outstanding for i in self.invoices), ZERO))
+
+    @property
+    def total_interest(self) -> Decimal:
+        return money(sum((i.interest for i in self.invoices), ZERO))
+
+    @property
+    def total_indemnity(self) -> Decimal:
+        # Never any recovery fee for a consumer (CPCE L111-8), whatever the data says.
+        return ZERO if self.is_consumer else money(sum((i.indemnity for i in self.invoices), ZERO))
+
+    @property
+    def deadline(self) -> date:
+        return self.today + timedelta(days=FORMAL_NOTICE_DAYS)
+
+
+VARIABLES: dict[str, str] = {
+    "organisation": "le créancier : name, address_lines, siren, email, phone",
+    "customer": "le client : name, ref, kind (b2b, b2c, public), is_consumer, address_lines, siren",
+    "contact": "le destinataire : name, email, phone",
+    "invoices": "liste des factures : number, issue_date, due_date, amount, outstanding, days_late, "
+                "interest, indemnity",
+    "total_amount": "total TTC des factures listées",
+    "total_outstanding": "reste dû total",
+    "penalties": "pénalités (module juridique) : shown, interest, indemnity, total, grand_total",
+    "payment": "règlement : beneficiary, iban, bic, reference",
+    "portal_link": "lien privé vers l'espace client (vide si le portail n'est pas activé)",
+    "step": "étape : pre_due, reminder_1, reminder_2, reminder_3, formal_notice, litigation",
+    "channel": "canal : email, sms, letter",
+    "language": "langue : fr ou en",
+    "today": "date du jour",
+    "deadline": "date limite de la mise en demeure (jour + 8)",
+    "currency": "devise (EUR)",
+    "legal_mentions": "mentions légales de l'organisation",
+    "qr_code": "(courriers) image du QR code de virement SEPA, à mettre dans <img src>",
+    "logo_uri": "(courriers) image du logo de l'organisation, à mettre dans <img src>",
+}
+
+
+def _party_vars(party: Party) -> dict[str, Any]:
+    data = asdict(party)
+    data["address_lines"] = party.address_lines
+    data["is_consumer"] = party.kind == "b2c"
+    return data
+
+
+def template_variables(ctx: MessageContext) -> dict[str, Any]:
+    """The documented context: plain dictionaries and values only."""
+    contact = ctx.contacts[0] if ctx.contacts else ContactInfo(name=ctx.customer.name)
+    # Consumers owe interest only from the formal notice (the legal module decides) and never an indemnity.
+    shown = ctx.total_interest > 0 or ctx.total_indemnity > 0
+    penalties = {
+        "shown": shown,
+        "interest": ctx.total_interest,
+        "indemnity": ctx.total_indemnity,
+        "total": money(ctx.total_interest + ctx.total_indemnity),
+        "grand_total": money(ctx.total_outstanding + ctx.total_interest + ctx.total_indemnity),
+    }
+    invoices = [
+        {**asdict(line), "indemnity": ZERO if ctx.is_consumer else line.indemnity, "document_path": ""}
+        for line in ctx.invoices
+    ]
+    return {
+        "organisation": _party_vars(ctx.organisation),
+        "customer": _party_vars(ctx.customer),
+        "contact": asdict(contact),
+        "invoices": invoices,
+        "total_amount": ctx.total_amount,
+        "total_outstanding": ctx.total_outstanding,
+        "penalties": penalties,
+        "payment": asdict(ctx.payment),
+        "portal_link": ctx.portal_link,
+        "step": ctx.step,
+        "channel": ctx.channel,
+        "language": ctx.language,
+        "today": ctx.today,
+        "deadline": ctx.deadline,
+        "currency": ctx.currency,
+        "legal_mentions": ctx.legal_mentions,
+        "qr_code": "",
+        "logo_uri": "",
+    }

@@ -1,0 +1,115 @@
+"""Letters: one A4 PDF per letter (window envelope layout), and the daily print batch."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from relance.accounts.models import Organisation
+from relance.activity.services import event_record
+from relance.channels.context import MessageContext
+from relance.channels.models import Document
+from relance.channels.pdf import (
+    EpcError,
+    epc_payload,
+    html_to_document,
+    logo_uri,
+    media_path,
+    qr_data_uri,
+    store_pdf,
+)
+from relance.channels.rendering import render_part
+from relance.core.errors import ApplicationError
+from relance.ledger.models import Customer
+
+LETTER_KINDS = (Document.Kind.LETTER, Document.Kind.REGISTERED_LETTER)
+BLANK_PAGE = "<html><head><style>@page { size: A4; margin: 0 }</style></head><body></body></html>"
+
+
+def amount_claimed(ctx: MessageContext) -> Any:
+    """What the letter asks for: principal plus the legal module's penalties when the letter shows them."""
+    shown = ctx.total_interest > 0 or ctx.total_indemnity > 0
+    return ctx.total_outstanding + ctx.total_interest + ctx.total_indemnity if shown else ctx.total_outstanding
+
+
+def letter_qr(ctx: MessageContext) -> str:
+    try:
+        payload = epc_payload(name=ctx.payment.beneficiary, iban=ctx.payment.iban, bic=ctx.payment.bic,
+                              amount=amount_claimed(ctx), reference=ctx.payment.reference)
+    except EpcError:
+        return ""  # no IBAN or nothing to pay: the letter still goes, without a QR code
+    return qr_data_uri(payload)
+
+
+def letter_html(ctx: MessageContext, *, org: Organisation | None) -> str:
+    return render_part(ctx, "letter", org=org,
+                       extra={"qr_code": letter_qr(ctx), "logo_uri": logo_uri(ctx.logo_path)})
+
+
+def letter_render(ctx: MessageContext, *, org: Organisation | None) -> tuple[bytes, int]:
+    document = html_to_document(letter_html(ctx, org=org), allowed={logo_uri(ctx.logo_path)} - {""})
+    return document.write_pdf(), len(document.pages)
+
+
+@transaction.atomic
+def letter_produce(*, org: Organisation, customer: Customer, ctx: MessageContext, registered: bool,
+                   today: date, action_id: int | None = None) -> Document:
+    """Make the letter's PDF, keep it for the day's print batch, and note it on the timeline."""
+    data, pages = letter_render(ctx, org=org)
+    kind = Document.Kind.REGISTERED_LETTER if registered else Document.Kind.LETTER
+    name = f"{org.slug}-{customer.ref}-{ctx.step}-{action_id or 'manuel'}.pdf".replace("/", "_")
+    path = store_pdf(folder="letters", name=name, day=today, data=data)
+    document = Document.objects.create(org=org, customer=customer, kind=kind, step=ctx.step, day=today,
+                                       path=path, pages=pages, action_id=action_id)
+    event_record(org=org, customer=customer, type="letter_produced", day=today,
+                 message=f"Courrier « {ctx.step} » prêt pour l'envoi" + (" en recommandé" if registered else ""),
+                 data={"document_id": document.pk, "path": path, "action_id": action_id,
+                       "invoices": [i.number for i in ctx.invoices]})
+    return document
+
+
+def batch_letters(*, org: Organisation, day: date) -> list[Document]:
+    return list(Document.objects.filter(org=org, kind__in=LETTER_KINDS, day=day)
+                .select_related("customer").order_by("kind", "customer__name", "id"))
+
+
+def print_batch(*, org: Organisation, day: date, duplex: bool = True) -> tuple[bytes, int]:
+    """One PDF with every letter of the day behind a cover sheet listing them.
+
+    Each letter starts on a new sheet: with `duplex`, a blank page follows any part with an odd page count.
+    """
+    letters = batch_letters(org=org, day=day)
+    if not letters:
+        raise ApplicationError(f"Aucun courrier à imprimer le {day:%d/%m/%Y}.")
+    rows, start = [], 3 if duplex else 2
+    for doc in letters:
+        rows.append({"doc": doc, "first": start, "last": start + doc.pages - 1})
+        start += doc.pages + (doc.pages % 2 if duplex else 0)
+    cover = html_to_document(render_to_string("channels/print_batch_cover.html", {
+        "org": org, "day": day, "rows": rows, "total_pages": start - 1}))
+    return _merge_pdfs(cover, letters, duplex=duplex), start - 1
+
+
+def _merge_pdfs(cover: Any, letters: list[Document], *, duplex: bool) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    blank = PdfReader(_bytes_io(html_to_document(BLANK_PAGE).write_pdf())).pages[0]
+    parts = [PdfReader(_bytes_io(cover.write_pdf()))]
+    parts += [PdfReader(str(media_path(doc.path))) for doc in letters]
+    for reader in parts:
+        for page in reader.pages:
+            writer.add_page(page)
+        if duplex and len(reader.pages) % 2:
+            writer.add_page(blank)
+    out = _bytes_io(b"")
+    writer.write(out)
+    return out.getvalue()
+
+
+def _bytes_io(data: bytes) -> io.BytesIO:
+    return io.BytesIO(data)
