@@ -1,0 +1,204 @@
+"""Set-based loading of a day's dunning state: a few queries per batch of customers, raw rows, no ORM objects.
+
+The planner never sees a model instance; these functions turn `values_list()` rows into its dataclasses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from django.db.models import Max, Min
+
+from relance.accounts.models import Organisation
+from relance.activity.models import Event
+from relance.dunning import planner
+from relance.dunning.models import Action, ActionInvoice, DunningRun, LadderMark
+from relance.dunning.plans import PlanChooser
+from relance.ledger.models import Contact, Customer, Dispute, Promise
+from relance.ledger.selectors import open_invoices, scoped
+
+CONTACT_STATUSES = (Action.Status.SENT, Action.Status.QUEUED, Action.Status.SENDING)
+BATCH = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceInfo:
+    number: str
+    currency: str
+    sent_date: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerInfo:
+    ref: str
+    name: str
+    email: str
+    has_address: bool
+
+
+@dataclass
+class DayState:
+    customers: list[planner.Customer] = field(default_factory=list)
+    invoices: list[planner.Invoice] = field(default_factory=list)
+    promises: list[planner.Promise] = field(default_factory=list)
+    pending: list[planner.PendingApproval] = field(default_factory=list)
+    invoice_info: dict[int, InvoiceInfo] = field(default_factory=dict)
+    customer_info: dict[int, CustomerInfo] = field(default_factory=dict)
+
+
+def org_settings(org: Organisation) -> planner.Settings:
+    return planner.Settings(min_amount=org.min_reminder_amount, spacing_days=org.contact_spacing_days,
+                            holidays_region=org.holidays_region)
+
+
+def last_real_run(*, org: Organisation) -> date | None:
+    return scoped(DunningRun, org).filter(dry_run=False).aggregate(d=Max("date"))["d"]
+
+
+@lru_cache(maxsize=100_000)
+def _is_mobile(phone: str) -> bool:
+    if phone.startswith(("+336", "+337")):
+        return True
+    if phone.startswith("+33"):
+        return False
+    from relance.ledger.services import is_mobile
+
+    return is_mobile(phone)
+
+
+def _time_barred_from(kind: str, due: date, today: date) -> date | None:
+    """The first day the claim is time-barred; None while it is far off (saves work on a busy day)."""
+    if (today - due).days < 600:
+        return None
+    from relance.legal.limitation import limitation_date
+
+    return limitation_date(kind=kind, due_date=due) + timedelta(days=1)
+
+
+def day_state_batches(*, org: Organisation, today: date, batch: int = BATCH,
+                      customer_ids: list[int] | None = None) -> Iterator[DayState]:
+    """The day's state, one batch of customers (by id range) at a time."""
+    chooser = PlanChooser(org)
+    customers = scoped(Customer, org)
+    if customer_ids is not None:
+        customers = customers.filter(id__in=customer_ids)
+    bounds = customers.aggregate(lo=Min("id"), hi=Max("id"))
+    if bounds["lo"] is None:
+        return
+    for lo in range(bounds["lo"], bounds["hi"] + 1, batch):
+        state = load_batch(org, today, chooser, lo, lo + batch, customer_ids)
+        if state.invoices or state.pending:
+            yield state
+
+
+def load_batch(org: Organisation, today: date, chooser: PlanChooser, lo: int, hi: int,
+               only: list[int] | None = None) -> DayState:
+    def rng(qs: Any, key: str = "customer_id") -> Any:
+        qs = qs.filter(**{f"{key}__gte": lo, f"{key}__lt": hi})
+        return qs.filter(**{f"{key}__in": only}) if only is not None else qs
+
+    state = DayState()
+    marks = _marks(rng(scoped(LadderMark, org).filter(invoice__status="open")))
+    disputes = _disputes(rng(scoped(Dispute, org), "invoice__customer_id"))
+    barred = set(rng(scoped(Event, org).filter(type="limitation_reached")).values_list("invoice_id", flat=True))
+    kinds = _load_customers(org, state, rng, chooser, today)
+    rows = rng(open_invoices(org)).values_list("id", "customer_id", "number", "due_date", "outstanding",
+                                               "currency", "sent_date")
+    for inv_id, cid, number, due, outstanding, currency, sent in rows.iterator(chunk_size=5000):
+        disputed, resolved = disputes.get(inv_id, (False, None))
+        state.invoices.append(planner.Invoice(
+            inv_id, cid, due, outstanding, number, True, marks.get(inv_id) or {}, disputed, resolved,
+            _time_barred_from(kinds.get(cid, "b2b"), due, today), inv_id in barred,
+        ))
+        state.invoice_info[inv_id] = InvoiceInfo(number, currency, sent)
+    state.promises = _promises(rng(scoped(Promise, org).filter(status=Promise.Status.ACTIVE)))
+    state.pending = _pending(rng(scoped(Action, org).filter(status=Action.Status.AWAITING_APPROVAL)))
+    return state
+
+
+def _marks(qs: Any) -> dict[int, dict[str, planner.Mark]]:
+    out: dict[int, dict[str, planner.Mark]] = defaultdict(dict)
+    for inv_id, step, day, skipped in qs.values_list("invoice_id", "step", "day", "skipped"):
+        out[inv_id][step] = planner.Mark(day, skipped)
+    return out
+
+
+def _disputes(qs: Any) -> dict[int, tuple[bool, date | None]]:
+    out: dict[int, tuple[bool, date | None]] = {}
+    for inv_id, status, resolved in qs.values_list("invoice_id", "status", "resolved_on").order_by("id"):
+        open_, last = out.get(inv_id, (False, None))
+        if status == Dispute.Status.OPEN:
+            open_ = True
+        elif resolved and (last is None or resolved > last):
+            last = resolved
+        out[inv_id] = (open_, last)
+    return out
+
+
+def _load_customers(org: Organisation, state: DayState, rng: Any, chooser: PlanChooser,
+                    today: date) -> dict[int, str]:
+    emails: dict[int, str] = {}
+    mobiles: set[int] = set()
+    contacts = rng(scoped(Contact, org)).order_by("-is_billing", "id")
+    for cid, email, phone, invalid, refused in contacts.values_list("customer_id", "email", "phone",
+                                                                    "email_invalid", "refused_channels"):
+        if email and not invalid and "email" not in (refused or []) and cid not in emails:
+            emails[cid] = email
+        if phone and "sms" not in (refused or []) and _is_mobile(phone):
+            mobiles.add(cid)
+    last = dict(rng(scoped(Action, org).filter(channel__in=planner.MESSAGE_CHANNELS, status__in=CONTACT_STATUSES,
+                                                carried_out_on__isnull=False))
+                .values("customer_id").annotate(d=Max("carried_out_on")).values_list("customer_id", "d"))
+    kinds: dict[int, str] = {}
+    rows = rng(scoped(Customer, org), "id").values_list("id", "ref", "name", "kind", "manual_mode", "paused",
+                                                        "address")
+    for cid, ref, name, kind, manual, paused, address in rows:
+        kinds[cid] = kind
+        state.customers.append(planner.Customer(
+            cid, ref, kind, manual or paused, cid in emails, cid in mobiles, last.get(cid),
+            chooser.for_customer(cid, kind),
+        ))
+        state.customer_info[cid] = CustomerInfo(ref, name, emails.get(cid, ""), bool(address.strip()))
+    return kinds
+
+
+def _promises(qs: Any) -> list[planner.Promise]:
+    rows = list(qs.values_list("id", "customer_id", "until"))
+    covered: dict[int, set[int]] = defaultdict(set)
+    through = Promise.invoices.through
+    for pid, inv_id in through.objects.filter(promise_id__in=[r[0] for r in rows]).values_list("promise_id",
+                                                                                               "invoice_id"):
+        covered[pid].add(inv_id)
+    return [planner.Promise(pid, cid, frozenset(covered[pid]), until) for pid, cid, until in rows]
+
+
+def _pending(qs: Any) -> list[planner.PendingApproval]:
+    rows = list(qs.values_list("id", "customer_id", "step"))
+    listed: dict[int, set[int]] = defaultdict(set)
+    for aid, inv_id in ActionInvoice.objects.filter(action_id__in=[r[0] for r in rows]).values_list("action_id",
+                                                                                                   "invoice_id"):
+        listed[aid].add(inv_id)
+    return [planner.PendingApproval(aid, cid, step, frozenset(listed[aid])) for aid, cid, step in rows]
+
+
+def actions_awaiting_approval(*, org: Organisation) -> Any:
+    return (scoped(Action, org).filter(status=Action.Status.AWAITING_APPROVAL)
+            .select_related("customer").prefetch_related("lines__invoice").order_by("date", "id"))
+
+
+def action_get(*, org: Organisation, pk: int) -> Action:
+    from relance.core.errors import ApplicationError
+
+    action = scoped(Action, org).filter(pk=pk).first()
+    if action is None:
+        raise ApplicationError(f"Action inconnue : {pk}")
+    return action
+
+
+__all__ = ["Decimal", "day_state_batches", "last_real_run", "org_settings"]

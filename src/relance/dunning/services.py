@@ -1,0 +1,440 @@
+"""Dunning services: the daily run, approvals, promises, disputes and pauses. Keyword-only, org explicit."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from relance.accounts.models import Organisation
+from relance.activity.models import Task
+from relance.activity.services import event_record, task_create
+from relance.core.errors import ApplicationError
+from relance.dunning import planner
+from relance.dunning.models import Action, ActionInvoice, DunningRun, LadderMark
+from relance.dunning.outbox import action_deliver, call_task_body
+from relance.dunning.selectors import DayState, day_state_batches, last_real_run, org_settings
+from relance.ledger.models import Customer, Dispute, Invoice, Promise
+from relance.ledger.selectors import open_invoices, scoped
+
+STEP_LABELS = {
+    "pre_due": "rappel avant échéance", "reminder_1": "première relance", "reminder_2": "deuxième relance",
+    "call": "appel", "reminder_3": "troisième relance", "formal_notice": "mise en demeure",
+    "litigation": "passage au contentieux", "complete_contact": "coordonnées à compléter",
+}
+CHANNEL_LABELS = {"email": "e-mail", "sms": "SMS", "letter": "courrier", "registered_letter": "lettre recommandée",
+                  "phone": "appel", "task": "tâche"}
+PLANNED_STATUS = {planner.SEND: Action.Status.QUEUED, planner.AWAITING_APPROVAL: Action.Status.AWAITING_APPROVAL,
+                  planner.TASK: Action.Status.TASK}
+
+
+def _fr(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+@dataclass
+class RunResult:
+    date: date
+    dry_run: bool
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"date": self.date.isoformat(), "dry_run": self.dry_run, "actions": self.actions,
+                "events": self.events, "warnings": self.warnings}
+
+
+# --- The daily run -----------------------------------------------------------------------------------
+
+
+def dunning_run(*, org: Organisation, today: date, dry_run: bool = False) -> RunResult:
+    """Plan the day and, unless dry, carry it out: actions, tasks, events, then delivery (rules 1–14)."""
+    last = last_real_run(org=org)
+    if not dry_run and last is not None and today < last:
+        raise ApplicationError(
+            f"Un passage réel a déjà eu lieu le {_fr(last)} : impossible de relancer pour le {_fr(today)}, "
+            f"date antérieure (utilisez --dry-run pour simuler)."
+        )
+    from relance.banking.api import bank_staleness_warning
+
+    result = RunResult(today, dry_run)
+    if warning := bank_staleness_warning(org=org, today=today):
+        result.warnings.append(warning)
+    run = DunningRun.objects.create(org=org, date=today, dry_run=dry_run)
+    settings = org_settings(org)
+    created: list[int] = []
+    for state in day_state_batches(org=org, today=today):
+        plan = planner.plan_day(customers=state.customers, invoices=state.invoices, promises=state.promises,
+                                pending=state.pending, settings=settings, today=today)
+        result.warnings.extend(_data_checks(plan, state, today))
+        if dry_run:
+            _describe_dry(plan, state, result)
+        else:
+            created.extend(_carry_out(org, plan, state, today, result))
+    if not dry_run:
+        for action_id in created:
+            action_deliver(action_id=action_id, today=today)
+        result.actions = _rows(Action.objects.filter(id__in=created).order_by("id"))
+    run.finished_at, run.actions_created, run.warnings = timezone.now(), len(result.actions), result.warnings
+    run.save(update_fields=["finished_at", "actions_created", "warnings"])
+    return result
+
+
+def _rows(actions: Any) -> list[dict[str, Any]]:
+    rows = []
+    for a in actions.select_related("customer").prefetch_related("lines__invoice"):
+        rows.append({"id": a.id, "customer": a.customer.ref, "step": a.step, "channel": a.channel,
+                     "status": a.status, "invoices": [ln.invoice.number for ln in _ordered(a.lines.all())],
+                     "amount_due": f"{a.amount_due:.2f}", "currency": a.currency})
+    return rows
+
+
+def _ordered(lines: Any) -> list[ActionInvoice]:
+    return sorted(lines, key=lambda ln: (ln.invoice.due_date, ln.invoice.number))
+
+
+def _describe_dry(plan: planner.DayPlan, state: DayState, result: RunResult) -> None:
+    for pa in plan.actions:
+        result.actions.append({
+            "id": None, "customer": state.customer_info[pa.customer_id].ref, "step": pa.step, "channel": pa.channel,
+            "status": str(PLANNED_STATUS[pa.status]), "invoices": [state.invoice_info[i].number for i in pa.listed],
+            "amount_due": f"{pa.amount:.2f}", "currency": _currency(pa, state),
+        })
+    for ev in plan.events:
+        result.events.append(_event_row(ev, state))
+
+
+def _event_row(ev: planner.PlannedEvent, state: DayState) -> dict[str, Any]:
+    numbers = [state.invoice_info[i].number for i in ev.invoice_ids if i in state.invoice_info]
+    return {"customer": state.customer_info[ev.customer_id].ref, "type": ev.type, "invoices": numbers}
+
+
+def _currency(pa: planner.PlannedAction, state: DayState) -> str:
+    return state.invoice_info[pa.listed[0]].currency if pa.listed else "EUR"
+
+
+def _data_checks(plan: planner.DayPlan, state: DayState, today: date) -> list[str]:
+    """Check the data before sending: invoice really sent, a usable contact for the channel."""
+    out: list[str] = []
+    seen: set[tuple[int, str]] = set()
+    for pa in plan.actions:
+        info = state.customer_info[pa.customer_id]
+        for inv_id in pa.listed:
+            sent = state.invoice_info[inv_id].sent_date
+            if sent is not None and sent > today and (inv_id, "sent") not in seen:
+                seen.add((inv_id, "sent"))
+                out.append(f"Facture {state.invoice_info[inv_id].number} : relancée alors qu'elle n'est envoyée "
+                           f"que le {_fr(sent)} selon la source.")
+        if pa.channel in ("letter", "registered_letter") and not info.has_address:
+            out.append(f"Client {info.ref} : aucune adresse postale pour le {CHANNEL_LABELS[pa.channel]}.")
+        if pa.fallback:
+            out.append(f"Client {info.ref} : pas d'adresse e-mail utilisable, la relance part par courrier.")
+    return out
+
+
+def _carry_out(org: Organisation, plan: planner.DayPlan, state: DayState, today: date,
+               result: RunResult) -> list[int]:
+    owner = {i.id: i.customer_id for i in state.invoices}
+    outstanding = {i.id: i.outstanding for i in state.invoices}
+    by_customer: dict[int, list[planner.PlannedAction]] = defaultdict(list)
+    marks: dict[int, list[planner.PlannedMark]] = defaultdict(list)
+    for pa in plan.actions:
+        by_customer[pa.customer_id].append(pa)
+    for m in plan.marks:
+        marks[owner[m.invoice_id]].append(m)
+    ids = set(by_customer) | set(marks) | {e.customer_id for e in plan.events}
+    customers = Customer.objects.filter(org=org).select_related("account_manager").in_bulk(ids)
+    created: list[int] = []
+    for cid in sorted(set(by_customer) | set(marks)):
+        with transaction.atomic():
+            created.extend(_carry_out_customer(org, customers[cid], by_customer[cid], marks[cid], outstanding,
+                                               state, today))
+    for ev in plan.events:
+        _record_planned_event(org, customers[ev.customer_id], ev, state, today)
+        result.events.append(_event_row(ev, state))
+    for action_id in plan.cancellations:
+        action = Action.objects.get(org=org, id=action_id)
+        _cancel(org, action, today, None, "toutes les factures listées sont réglées (règle 9)")
+    return created
+
+
+def _carry_out_customer(org: Organisation, customer: Customer, planned: list[planner.PlannedAction],
+                        marks: list[planner.PlannedMark], outstanding: dict[int, Decimal], state: DayState,
+                        today: date) -> list[int]:
+    created: list[int] = []
+    first_action: dict[int, int] = {}
+    for pa in planned:
+        action = _create_action(org, customer, pa, outstanding, state, today)
+        if action is None:
+            continue  # already created by an earlier run of this day (rule 13)
+        created.append(action.id)
+        for inv_id in pa.advanced:
+            first_action.setdefault(inv_id, action.id)
+    # A step advances only with the action that carries it out; a skipped step needs none.
+    LadderMark.objects.bulk_create([
+        LadderMark(org=org, customer=customer, invoice_id=m.invoice_id, step=m.step, day=m.day, skipped=m.skipped,
+                   action_id=first_action.get(m.invoice_id))
+        for m in marks if m.skipped or m.invoice_id in first_action
+    ], ignore_conflicts=True)
+    return created
+
+
+def _create_action(org: Organisation, customer: Customer, pa: planner.PlannedAction,
+                   outstanding: dict[int, Decimal], state: DayState, today: date) -> Action | None:
+    status = PLANNED_STATUS[pa.status]
+    try:
+        with transaction.atomic():
+            action = Action.objects.create(
+                org=org, customer=customer, step=pa.step, channel=pa.channel, date=today, status=status,
+                carried_out_on=None if status == Action.Status.AWAITING_APPROVAL else today,
+                amount_due=pa.amount, currency=_currency(pa, state), data={"fallback": True} if pa.fallback else {},
+            )
+    except IntegrityError:
+        return None
+    ActionInvoice.objects.bulk_create(
+        ActionInvoice(action=action, invoice_id=i, amount=outstanding[i], advanced=i in pa.advanced)
+        for i in pa.listed
+    )
+    _side_effects(org, customer, action, pa, state, today)
+    return action
+
+
+def _side_effects(org: Organisation, customer: Customer, action: Action, pa: planner.PlannedAction,
+                  state: DayState, today: date) -> None:
+    numbers = ", ".join(state.invoice_info[i].number for i in pa.listed)
+    label = STEP_LABELS.get(pa.step, pa.step)
+    if pa.step == planner.CONTACT_TASK_STEP:
+        task_create(org=org, kind=Task.Kind.CONTACT, title=f"Compléter l'adresse e-mail de {customer.name}",
+                    due=today, customer=customer, action_id=action.id,
+                    body="Aucune adresse e-mail utilisable : la relance est partie par courrier (règle 11).")
+    elif action.status == Action.Status.AWAITING_APPROVAL:
+        task_create(org=org, kind=Task.Kind.APPROVAL, title=f"Valider : {label} pour {customer.name}", due=today,
+                    customer=customer, action_id=action.id, body=f"Factures : {numbers}.")
+    elif pa.channel == "phone":
+        task_create(org=org, kind=Task.Kind.CALL, title=f"Appeler {customer.name} ({customer.ref})", due=today,
+                    customer=customer, action_id=action.id, body=call_task_body(action))
+    event_record(org=org, type="dunning_action", day=today, customer=customer,
+                 message=f"{label.capitalize()} par {CHANNEL_LABELS.get(pa.channel, pa.channel)} "
+                         f"({action.get_status_display().lower()}) : {numbers} — {pa.amount:.2f} {action.currency}",
+                 data={"action_id": action.id, "step": pa.step, "channel": pa.channel})
+
+
+def _record_planned_event(org: Organisation, customer: Customer, ev: planner.PlannedEvent, state: DayState,
+                          today: date) -> None:
+    numbers = ", ".join(state.invoice_info[i].number for i in ev.invoice_ids if i in state.invoice_info)
+    if ev.type in ("promise_broken", "promise_kept") and ev.ref_id is not None:
+        status = Promise.Status.BROKEN if ev.type == "promise_broken" else Promise.Status.KEPT
+        Promise.objects.filter(org=org, id=ev.ref_id).update(status=status)
+        text = ("Promesse de paiement non tenue : la relance reprend" if ev.type == "promise_broken"
+                else "Promesse de paiement tenue")
+        event_record(org=org, type=ev.type, day=today, customer=customer, message=f"{text} ({numbers}).",
+                     data={"promise_id": ev.ref_id, "invoices": list(ev.invoice_ids)})
+        return
+    for inv_id in ev.invoice_ids:
+        event_record(org=org, type=ev.type, day=today, customer=customer,
+                     invoice=Invoice.objects.get(org=org, id=inv_id),
+                     message="Créance prescrite : la relance s'arrête pour cette facture.")
+
+
+# --- Explain -----------------------------------------------------------------------------------------
+
+
+def dunning_explain(*, org: Organisation, invoice: Invoice, today: date) -> planner.Explanation:
+    """Why `invoice` gets, or does not get, a step on `today` (the planner's reasons, in French)."""
+    if invoice.org_id != org.id:
+        raise ApplicationError(f"Facture inconnue : {invoice.number}")
+    state = next(day_state_batches(org=org, today=today, customer_ids=[invoice.customer_id]), None)
+    numbers = {i.id for i in state.invoices} if state else set()
+    if state is None or invoice.id not in numbers:
+        status = invoice.get_status_display().lower()
+        text = (f"Facture {invoice.number}, le {_fr(today)} : ne reçoit pas d'étape (règle 9) — elle n'a plus "
+                f"de restant dû ou n'est pas ouverte (statut : {status}).")
+        return planner.Explanation(invoice.number, today, 9, None, text)
+    customer = next(c for c in state.customers if c.id == invoice.customer_id)
+    return planner.explain(invoice_id=invoice.id, customer=customer, invoices=state.invoices,
+                           promises=state.promises, pending=state.pending, settings=org_settings(org), today=today)
+
+
+# --- Approvals ---------------------------------------------------------------------------------------
+
+
+def _own(org: Organisation, obj: Any, what: str) -> None:
+    if obj.org_id != org.id:
+        raise ApplicationError(f"{what} introuvable.")
+
+
+def action_approve(*, org: Organisation, action: Action, today: date, actor: Any = None) -> Action:
+    """Rule 12: carry out an action awaiting approval on the day it is approved (rule 9 if all is paid)."""
+    _own(org, action, "Action")
+    if action.status != Action.Status.AWAITING_APPROVAL:
+        raise ApplicationError(
+            f"L'action {action.id} n'attend pas de validation (statut : {action.get_status_display().lower()}).")
+    if today < action.date:
+        raise ApplicationError(f"L'action {action.id} date du {_fr(action.date)} : validation le {_fr(today)} "
+                               f"impossible.")
+    state = next(day_state_batches(org=org, today=today, customer_ids=[action.customer_id]), None)
+    listed = set(action.lines.values_list("invoice_id", flat=True))
+    invoices = [i for i in (state.invoices if state else []) if i.id in listed and i.payable]
+    if not invoices:
+        return _cancel(org, action, today, actor, "toutes les factures listées sont réglées (règle 9)")
+    assert state is not None
+    customer = next(c for c in state.customers if c.id == action.customer_id)
+    promised = {i for p in state.promises if planner.promise_blocks(p, today, org_settings(org))
+                for i in p.invoice_ids}
+    marks = planner.advance_on_approval(customer=customer, step_code=action.step, invoices=invoices,
+                                        promised=promised, today=today)
+    with transaction.atomic():
+        _approve(org, action, invoices, marks, today, actor)
+    if action.status == Action.Status.QUEUED:
+        action_deliver(action_id=action.id, today=today)
+        action.refresh_from_db()
+    return action
+
+
+def _approve(org: Organisation, action: Action, invoices: list[planner.Invoice],
+             marks: list[planner.PlannedMark], today: date, actor: Any) -> None:
+    # The message goes out now: list what is still due now, at today's amounts.
+    advanced = {m.invoice_id for m in marks}
+    action.lines.exclude(invoice_id__in=[i.id for i in invoices]).delete()
+    for inv in invoices:
+        action.lines.filter(invoice_id=inv.id).update(amount=inv.outstanding, advanced=inv.id in advanced)
+    action.amount_due = sum((i.outstanding for i in invoices), Decimal("0.00"))
+    action.status = Action.Status.TASK if action.channel in planner.TASK_CHANNELS else Action.Status.QUEUED
+    action.approved_by, action.approved_on, action.carried_out_on = actor, today, today
+    action.save()
+    LadderMark.objects.bulk_create(
+        [LadderMark(org=org, customer_id=action.customer_id, invoice_id=m.invoice_id, step=m.step, day=m.day,
+                    action=action) for m in marks], ignore_conflicts=True)
+    Task.objects.filter(org=org, action_id=action.id, kind=Task.Kind.APPROVAL, status=Task.Status.OPEN).update(
+        status=Task.Status.DONE, done_on=today, outcome="Validée")
+    label = STEP_LABELS.get(action.step, action.step)
+    if action.status == Action.Status.TASK:
+        task_create(org=org, kind=Task.Kind.LITIGATION, title=f"Contentieux : {action.customer.name}", due=today,
+                    customer=action.customer, action_id=action.id,
+                    body=f"Montant : {action.amount_due:.2f} {action.currency}. Préparer le dossier (injonction de "
+                         f"payer ou procédure simplifiée).")
+    event_record(org=org, type="action_approved", day=today, customer=action.customer, actor=actor,
+                 message=f"{label.capitalize()} validée.", data={"action_id": action.id})
+
+
+def action_cancel(*, org: Organisation, action: Action, today: date, actor: Any = None) -> Action:
+    _own(org, action, "Action")
+    if action.status not in (Action.Status.AWAITING_APPROVAL, Action.Status.QUEUED):
+        raise ApplicationError(
+            f"L'action {action.id} ne peut pas être annulée (statut : {action.get_status_display().lower()}).")
+    return _cancel(org, action, today, actor, "annulée par l'équipe")
+
+
+def _cancel(org: Organisation, action: Action, today: date, actor: Any, why: str) -> Action:
+    updated = Action.objects.filter(id=action.id, status__in=[Action.Status.AWAITING_APPROVAL, Action.Status.QUEUED]
+                                    ).update(status=Action.Status.CANCELLED, updated_at=timezone.now())
+    action.refresh_from_db()
+    if updated:
+        Task.objects.filter(org=org, action_id=action.id, status=Task.Status.OPEN).update(
+            status=Task.Status.CANCELLED, done_on=today, outcome=why)
+        event_record(org=org, type="action_cancelled", day=today, customer=action.customer, actor=actor,
+                     message=f"{STEP_LABELS.get(action.step, action.step).capitalize()} annulée : {why}.",
+                     data={"action_id": action.id})
+    return action
+
+
+# --- Promises, disputes, pauses ----------------------------------------------------------------------
+
+
+def promise_record(*, org: Organisation, customer: Customer, until: date, today: date,
+                   invoices: list[Invoice] | None = None, source: str = "staff", actor: Any = None,
+                   note: str = "") -> Promise:
+    """Rule 7: a promise to pay by `until` (default: all the customer's overdue invoices)."""
+    _own(org, customer, "Client")
+    if until < today:
+        raise ApplicationError(f"La date promise ({_fr(until)}) est déjà passée (nous sommes le {_fr(today)}).")
+    if invoices is None:
+        invoices = list(open_invoices(org).filter(customer=customer, due_date__lt=today))
+        if not invoices:
+            raise ApplicationError(f"{customer.name} n'a aucune facture échue à couvrir par une promesse.")
+    for inv in invoices:
+        if inv.org_id != org.id or inv.customer_id != customer.id:
+            raise ApplicationError(f"La facture {inv.number} n'est pas une facture de {customer.name}.")
+    with transaction.atomic():
+        promise = Promise.objects.create(org=org, customer=customer, until=until, recorded_on=today, source=source,
+                                         note=note, created_by=actor)
+        promise.invoices.set(invoices)
+        numbers = ", ".join(i.number for i in invoices)
+        event_record(org=org, type="promise_recorded", day=today, customer=customer, actor=actor,
+                     message=f"Promesse de paiement au {_fr(until)} : {numbers}.",
+                     data={"promise_id": promise.id, "until": until.isoformat(), "source": source})
+        task_create(org=org, kind=Task.Kind.PROMISE, title=f"Vérifier le paiement promis par {customer.name}",
+                    due=until + timedelta(days=1), customer=customer, data={"promise_id": promise.id},
+                    body=f"Paiement promis au plus tard le {_fr(until)} pour {numbers}.")
+    return promise
+
+
+def dispute_open(*, org: Organisation, invoice: Invoice, reason: str, today: date, reason_code: str = "other",
+                 source: str = "staff", actor: Any = None) -> Dispute:
+    """Rule 8: a disputed invoice gets no step and is left out of messages."""
+    _own(org, invoice, "Facture")
+    if not reason.strip():
+        raise ApplicationError("Le motif du litige est obligatoire.")
+    if reason_code not in Dispute.Reason.values:
+        raise ApplicationError(f"Motif de litige inconnu : {reason_code}")
+    if scoped(Dispute, org).filter(invoice=invoice, status=Dispute.Status.OPEN).exists():
+        raise ApplicationError(f"La facture {invoice.number} est déjà en litige.")
+    with transaction.atomic():
+        dispute = Dispute.objects.create(org=org, invoice=invoice, opened_on=today, reason=reason.strip(),
+                                         reason_code=reason_code, source=source)
+        event_record(org=org, type="dispute_opened", day=today, invoice=invoice, actor=actor,
+                     message=f"Litige ouvert sur {invoice.number} : {reason.strip()}",
+                     data={"dispute_id": dispute.id, "reason_code": reason_code, "source": source})
+        task_create(org=org, kind=Task.Kind.DISPUTE, title=f"Traiter le litige sur {invoice.number}", due=today,
+                    customer=invoice.customer, body=reason.strip(), data={"dispute_id": dispute.id})
+    return dispute
+
+
+def dispute_resolve(*, org: Organisation, invoice: Invoice, today: date, resolution: str = "",
+                    actor: Any = None) -> Dispute:
+    """Rule 8: the ladder resumes from the first business day after the resolution."""
+    _own(org, invoice, "Facture")
+    dispute = scoped(Dispute, org).filter(invoice=invoice, status=Dispute.Status.OPEN).first()
+    if dispute is None:
+        raise ApplicationError(f"La facture {invoice.number} n'a pas de litige ouvert.")
+    if today < dispute.opened_on:
+        raise ApplicationError(f"Le litige a été ouvert le {_fr(dispute.opened_on)} : résolution le {_fr(today)} "
+                               f"impossible.")
+    with transaction.atomic():
+        dispute.status, dispute.resolved_on, dispute.resolution = Dispute.Status.RESOLVED, today, resolution
+        dispute.save(update_fields=["status", "resolved_on", "resolution"])
+        Task.objects.filter(org=org, kind=Task.Kind.DISPUTE, status=Task.Status.OPEN,
+                            data__dispute_id=dispute.id).update(status=Task.Status.DONE, done_on=today,
+                                                                outcome=resolution or "Résolu")
+        event_record(org=org, type="dispute_resolved", day=today, invoice=invoice, actor=actor,
+                     message=f"Litige résolu sur {invoice.number}" + (f" : {resolution}" if resolution else "."),
+                     data={"dispute_id": dispute.id})
+    return dispute
+
+
+def customer_pause(*, org: Organisation, customer: Customer, reason: str, today: date, actor: Any = None) -> Customer:
+    _own(org, customer, "Client")
+    if customer.paused:
+        raise ApplicationError(f"Les relances de {customer.name} sont déjà suspendues.")
+    customer.paused, customer.pause_reason = True, reason.strip()
+    customer.save(update_fields=["paused", "pause_reason", "updated_at"])
+    event_record(org=org, type="customer_paused", day=today, customer=customer, actor=actor,
+                 message=f"Relances suspendues : {reason.strip() or 'sans motif'}.")
+    return customer
+
+
+def customer_resume(*, org: Organisation, customer: Customer, today: date, actor: Any = None) -> Customer:
+    _own(org, customer, "Client")
+    if not customer.paused:
+        raise ApplicationError(f"Les relances de {customer.name} ne sont pas suspendues.")
+    customer.paused, customer.pause_reason = False, ""
+    customer.save(update_fields=["paused", "pause_reason", "updated_at"])
+    event_record(org=org, type="customer_resumed", day=today, customer=customer, actor=actor,
+                 message="Relances reprises.")
+    return customer
