@@ -1,1 +1,123 @@
+"""The debtor portal: private links, what debtors tell us through them, and payment plans."""
 
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from relance.accounts.models import Organisation
+from relance.ledger.models import MONEY, Customer, Invoice
+
+
+class PortalToken(models.Model):
+    """One private link. Only the SHA-256 of the random token is kept; the link itself is never stored."""
+
+    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, verbose_name=_("organisation"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="portal_tokens", verbose_name=_("client")
+    )
+    token_hash = models.CharField(_("empreinte du jeton"), max_length=64, unique=True)
+    created_on = models.DateField(_("créé le"))
+    expires_on = models.DateField(_("expire le"))
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("révoqué par")
+    )
+    last_used_on = models.DateField(_("dernière visite"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lien du portail")
+        verbose_name_plural = _("liens du portail")
+        indexes = [models.Index(fields=["org", "customer"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer} → {self.expires_on}"
+
+
+class RateCounter(models.Model):
+    """Requests seen for one key (IP or token) during one minute."""
+
+    key = models.CharField(max_length=100)
+    window = models.BigIntegerField()  # minutes since the epoch
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="portal_ratecounter_unique")]
+        indexes = [models.Index(fields=["window"])]
+
+
+class PaymentClaim(models.Model):
+    """The debtor says "I have paid", optionally with a proof (kept under MEDIA_ROOT, shown to staff only)."""
+
+    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, verbose_name=_("organisation"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="payment_claims", verbose_name=_("client")
+    )
+    paid_on = models.DateField(_("payé le"))
+    amount = models.DecimalField(_("montant"), null=True, blank=True, **MONEY)
+    comment = models.TextField(_("commentaire"), blank=True)
+    proof = models.FileField(_("justificatif"), upload_to="portal/proofs/%Y/%m/", blank=True)
+    proof_type = models.CharField(_("type du justificatif"), max_length=40, blank=True)
+    proof_name = models.CharField(_("nom d'origine"), max_length=200, blank=True)
+    recorded_on = models.DateField(_("reçu le"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("paiement déclaré")
+        verbose_name_plural = _("paiements déclarés")
+
+
+class PaymentPlan(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Demandé")
+        APPROVED = "approved", _("Accordé")
+        REJECTED = "rejected", _("Refusé")
+
+    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, verbose_name=_("organisation"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="payment_plans", verbose_name=_("client")
+    )
+    instalments_requested = models.PositiveSmallIntegerField(_("échéances demandées"))
+    first_date = models.DateField(_("première échéance souhaitée"))
+    comment = models.TextField(_("commentaire du client"), blank=True)
+    total = models.DecimalField(_("montant dû à la demande"), **MONEY)
+    invoices = models.ManyToManyField(Invoice, related_name="payment_plans", verbose_name=_("factures"))
+    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_on = models.DateField(_("demandé le"))
+    decided_on = models.DateField(_("décidé le"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("décidé par")
+    )
+    decision_note = models.TextField(_("note de décision"), blank=True)
+    task_id = models.BigIntegerField(_("tâche"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("échéancier")
+        verbose_name_plural = _("échéanciers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"], condition=Q(status="requested"), name="portal_one_pending_plan_per_customer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} — {self.instalments_requested} × ({self.get_status_display()})"
+
+
+class Instalment(models.Model):
+    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, verbose_name=_("organisation"))
+    plan = models.ForeignKey(PaymentPlan, on_delete=models.CASCADE, related_name="instalments",
+                             verbose_name=_("échéancier"))
+    seq = models.PositiveSmallIntegerField(_("rang"))
+    due_date = models.DateField(_("échéance"))
+    amount = models.DecimalField(_("montant"), **MONEY)
+
+    class Meta:
+        verbose_name = _("échéance")
+        verbose_name_plural = _("échéances")
+        ordering = ["plan", "seq"]
+        constraints = [models.UniqueConstraint(fields=["plan", "seq"], name="portal_instalment_unique_seq")]

@@ -1,0 +1,302 @@
+"""Writes of the debtor portal: links, and what debtors do through them.
+
+Every debtor action leaves an Event on the customer's timeline and notifies the team (a Task, and an
+e-mail to the account manager when there is one).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from relance.accounts.models import Organisation
+from relance.activity.models import Event, Task
+from relance.activity.services import event_record, task_complete, task_create
+from relance.core.dates import add_months
+from relance.core.errors import ApplicationError
+from relance.core.money import format_eur, money
+from relance.ledger.models import Customer, Dispute, Invoice, Promise
+from relance.ledger.selectors import open_invoices, scoped
+from relance.portal.models import Instalment, PaymentClaim, PaymentPlan, PortalToken
+from relance.portal.tokens import token_hash, token_new
+from relance.portal.uploads import MAX_PROOF_BYTES, sniff_file
+
+log = logging.getLogger(__name__)
+SOURCE = "portal"
+MAX_CLAIM_AGE_DAYS = 366
+
+
+@dataclass(frozen=True)
+class Visit:
+    """Who acted through which link: kept in each event as evidence."""
+
+    token: PortalToken
+    raw: str  # the secret from the URL, only to build the debtor's own links; never stored
+    ip: str = ""
+
+    @property
+    def org(self) -> Organisation:
+        return self.token.org
+
+    @property
+    def customer(self) -> Customer:
+        return self.token.customer
+
+    def evidence(self, **extra: Any) -> dict[str, Any]:
+        return {"source": SOURCE, "token_id": self.token.pk, "ip": self.ip, **extra}
+
+
+# --- Links ------------------------------------------------------------------------------------------
+
+def portal_link_create(*, customer: Customer, today: date) -> str:
+    """A new private token for this customer; every live link of the customer now lasts until
+    today + org.portal_token_days (the issue's "90 days after the last reminder"). Returns the raw token."""
+    org = customer.org
+    expires = today + timedelta(days=org.portal_token_days)
+    raw = token_new()
+    with transaction.atomic():
+        PortalToken.objects.create(org=org, customer=customer, token_hash=token_hash(raw), created_on=today,
+                                   expires_on=expires)
+        scoped(PortalToken, org).filter(customer=customer, revoked_at__isnull=True, expires_on__gte=today,
+                                        expires_on__lt=expires).update(expires_on=expires)
+    return raw
+
+
+def portal_revoke(*, org: Organisation, customer: Customer, actor: Any, today: date) -> int:
+    """Revoke every link of one customer; returns how many were live."""
+    if customer.org_id != org.id:
+        raise ApplicationError("Client introuvable.")
+    count = scoped(PortalToken, org).filter(customer=customer, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=actor)
+    event_record(org=org, customer=customer, type="portal_links_revoked", day=today, actor=actor,
+                 message=f"Liens du portail révoqués ({count}).", data={"count": count})
+    return count
+
+
+def portal_token_resolve(*, raw: str, today: date) -> PortalToken | None:
+    """The live token for a raw value; None for unknown, expired and revoked alike."""
+    return (PortalToken.objects.select_related("org", "customer", "customer__account_manager")
+            .filter(token_hash=token_hash(raw), revoked_at__isnull=True, expires_on__gte=today).first())
+
+
+def portal_visit_record(*, visit: Visit, today: date, what: str, invoice: Invoice | None = None) -> None:
+    """Evidence that the debtor opened the portal or downloaded a document (once per day and thing)."""
+    token = visit.token
+    if token.last_used_on != today:
+        PortalToken.objects.filter(pk=token.pk).update(last_used_on=today)
+        token.last_used_on = today
+    seen = scoped(Event, visit.org).filter(customer=visit.customer, type=f"portal_{what}", date=today,
+                                                    invoice=invoice)
+    if seen.exists():
+        return
+    messages = {"visit": "Le client a consulté le portail.",
+                "download": f"Le client a téléchargé la facture {invoice}." if invoice else "",
+                "statement": "Le client a téléchargé son relevé de compte."}
+    event_record(org=visit.org, customer=visit.customer, invoice=invoice, type=f"portal_{what}", day=today,
+                 message=messages[what], data=visit.evidence())
+
+
+def _dunning() -> Any:
+    # The engine's services (promise_record, dispute_open, customer_pause) are another engineer's work in
+    # progress; importing at call time keeps the rest of the portal importable meanwhile.
+    from relance.dunning import services
+
+    return services
+
+
+# --- Team notification ------------------------------------------------------------------------------
+
+def _notify(*, visit: Visit, kind: str, title: str, body: str, today: date, data: dict[str, Any]) -> Task:
+    customer = visit.customer
+    task = task_create(org=visit.org, kind=kind, title=title, body=body, due=today, customer=customer,
+                       data={**data, "source": SOURCE})
+    manager = customer.account_manager
+    if manager is not None and manager.email:
+        link = settings.SITE_URL + reverse("customer_detail", args=[customer.pk])
+        text = f"{title}\n\n{body}\n\nFiche client : {link}\n"
+        transaction.on_commit(lambda: _send_quietly(f"[Relance] {customer.name} : {title}", text, manager.email))
+    return task
+
+
+def _send_quietly(subject: str, text: str, to: str) -> None:
+    # The debtor's action is recorded and the task exists; a mail failure must not undo or hide that.
+    try:
+        send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
+    except Exception:  # noqa: BLE001 - any transport error is logged, never shown to the debtor
+        log.exception("portal notification to %s failed", to)
+
+
+# --- Debtor actions ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def payment_claim_record(*, visit: Visit, paid_on: date, today: date, amount: Decimal | None = None,
+                         comment: str = "", proof: UploadedFile | None = None) -> PaymentClaim:
+    """"I have paid": keep the claim (and proof), pause the ladder, ask the team to check the bank."""
+    if paid_on > today or paid_on < today - timedelta(days=MAX_CLAIM_AGE_DAYS):
+        raise ApplicationError("Date de paiement invalide.")
+    claim = PaymentClaim(org=visit.org, customer=visit.customer, paid_on=paid_on, amount=amount,
+                         comment=comment, recorded_on=today)
+    if proof is not None:
+        _attach_proof(claim, proof)
+    claim.save()
+    amount_text = f" de {format_eur(amount)}" if amount else ""
+    message = f"Le client déclare avoir payé{amount_text} le {paid_on:%d/%m/%Y} (portail)."
+    _dunning().customer_pause(org=visit.org, customer=visit.customer, today=today,
+                           reason=f"Paiement déclaré sur le portail le {today:%d/%m/%Y}")
+    event_record(org=visit.org, customer=visit.customer, type="portal_payment_claimed", day=today,
+                 message=message + (f" Commentaire : {comment}" if comment else ""),
+                 data=visit.evidence(claim_id=claim.pk, paid_on=paid_on.isoformat(),
+                                     amount=str(amount) if amount else None, proof=bool(claim.proof)))
+    body = message + ("\nJustificatif joint." if claim.proof else "") + (f"\nCommentaire : {comment}" if comment else "")
+    _notify(visit=visit, kind=Task.Kind.CHECK_PAYMENT, title="Vérifier le paiement déclaré sur le portail",
+            body=body, today=today, data={"claim_id": claim.pk})
+    return claim
+
+
+def _attach_proof(claim: PaymentClaim, proof: UploadedFile) -> None:
+    if proof.size is None or proof.size > MAX_PROOF_BYTES:
+        raise ApplicationError("Le justificatif dépasse 5 Mo.")
+    found = sniff_file(proof.file)
+    if found is None:
+        raise ApplicationError("Le justificatif doit être un PDF, un PNG ou un JPEG.")
+    content_type, ext = found
+    claim.proof_type, claim.proof_name = content_type, (proof.name or "")[:200]
+    # The stored name is ours: nothing the debtor typed reaches the file system.
+    claim.proof.save(f"{secrets.token_hex(16)}.{ext}", proof, save=False)
+
+
+@transaction.atomic
+def portal_promise(*, visit: Visit, until: date, today: date) -> Promise:
+    org = visit.org
+    if not today <= until <= today + timedelta(days=org.portal_max_promise_days):
+        raise ApplicationError(f"La date promise doit être dans les {org.portal_max_promise_days} jours.")
+    promise = _dunning().promise_record(org=org, customer=visit.customer, until=until, today=today,
+                                     source=SOURCE, note="Promesse saisie par le client sur le portail")
+    numbers = ", ".join(i.number for i in promise.invoices.order_by("number"))
+    message = f"Le client promet de payer au plus tard le {until:%d/%m/%Y} ({numbers}) (portail)."
+    event_record(org=org, customer=visit.customer, type="portal_promise", day=today, message=message,
+                 data=visit.evidence(promise_id=promise.pk, until=until.isoformat()))
+    _notify(visit=visit, kind=Task.Kind.PROMISE, title=f"Promesse de paiement au {until:%d/%m/%Y} (portail)",
+            body=message, today=today, data={"promise_id": promise.pk})
+    return promise
+
+
+@transaction.atomic
+def portal_dispute(*, visit: Visit, invoice: Invoice, reason_code: str, comment: str, today: date) -> Dispute:
+    if invoice.customer_id != visit.customer.pk or invoice.org_id != visit.org.pk:
+        raise ApplicationError("Facture introuvable.")
+    reason_label = Dispute.Reason(reason_code).label
+    dispute = _dunning().dispute_open(org=visit.org, invoice=invoice, reason=comment or str(reason_label),
+                                   reason_code=reason_code, today=today, source=SOURCE)
+    message = f"Le client conteste la facture {invoice.number} ({reason_label}) (portail)."
+    event_record(org=visit.org, customer=visit.customer, invoice=invoice, type="portal_dispute", day=today,
+                 message=message + (f" Commentaire : {comment}" if comment else ""),
+                 data=visit.evidence(dispute_id=dispute.pk, reason_code=reason_code))
+    _notify(visit=visit, kind=Task.Kind.DISPUTE, title=f"Litige sur la facture {invoice.number} (portail)",
+            body=message + (f"\nCommentaire du client : {comment}" if comment else ""), today=today,
+            data={"dispute_id": dispute.pk, "invoice": invoice.number})
+    return dispute
+
+
+@transaction.atomic
+def payment_plan_request(*, visit: Visit, instalments: int, first_date: date, comment: str,
+                         today: date) -> PaymentPlan:
+    org, customer = visit.org, visit.customer
+    if not 2 <= instalments <= org.portal_max_instalments:
+        raise ApplicationError(f"Nombre d'échéances entre 2 et {org.portal_max_instalments}.")
+    if not today <= first_date <= today + timedelta(days=org.portal_max_promise_days):
+        raise ApplicationError("Date de première échéance invalide.")
+    if scoped(PaymentPlan, org).filter(customer=customer, status=PaymentPlan.Status.REQUESTED).exists():
+        raise ApplicationError("Une demande d'échéancier est déjà en cours d'examen.")
+    invoices = list(open_invoices(org).filter(customer=customer))
+    total = sum((i.outstanding for i in invoices), Decimal("0.00"))  # type: ignore[attr-defined]
+    if total <= 0:
+        raise ApplicationError("Aucune facture à échelonner.")
+    plan = PaymentPlan.objects.create(org=org, customer=customer, instalments_requested=instalments,
+                                      first_date=first_date, comment=comment, total=total, requested_on=today)
+    plan.invoices.set(invoices)
+    message = (f"Le client demande un échéancier de {instalments} mensualités pour {format_eur(total)}, "
+               f"à partir du {first_date:%d/%m/%Y} (portail).")
+    event_record(org=org, customer=customer, type="portal_plan_requested", day=today,
+                 message=message + (f" Commentaire : {comment}" if comment else ""),
+                 data=visit.evidence(plan_id=plan.pk, instalments=instalments))
+    url = settings.SITE_URL + reverse("portal:staff_plan", args=[plan.pk])
+    task = _notify(visit=visit, kind=Task.Kind.PAYMENT_PLAN, title="Échéancier demandé sur le portail à valider",
+                   body=f"{message}\nÀ valider : {url}", today=today, data={"plan_id": plan.pk, "url": url})
+    plan.task_id = task.pk
+    plan.save(update_fields=["task_id"])
+    return plan
+
+
+def instalments_split(*, total: Decimal, count: int, first_date: date) -> list[tuple[date, Decimal]]:
+    """Monthly instalments: equal amounts rounded down to the cent, the remainder on the last one."""
+    if count < 1 or total <= 0:
+        raise ValueError("count ≥ 1 and total > 0 required")
+    share = (total / count).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    amounts = [share] * (count - 1) + [money(total - share * (count - 1))]
+    return [(add_months(first_date, i), amounts[i]) for i in range(count)]
+
+
+def _plan_pending(org: Organisation, plan: PaymentPlan) -> None:
+    if plan.org_id != org.id:
+        raise ApplicationError("Échéancier introuvable.")
+    if plan.status != PaymentPlan.Status.REQUESTED:
+        raise ApplicationError(f"Cet échéancier est déjà {plan.get_status_display().lower()}.")
+
+
+def _plan_task_close(org: Organisation, plan: PaymentPlan, today: date, outcome: str) -> None:
+    task = Task.objects.filter(org=org, pk=plan.task_id, status=Task.Status.OPEN).first()
+    if task is not None:
+        task_complete(org=org, task=task, day=today, outcome=outcome)
+
+
+@transaction.atomic
+def payment_plan_approve(*, org: Organisation, plan: PaymentPlan, actor: Any, today: date,
+                         instalments: int | None = None, first_date: date | None = None,
+                         note: str = "") -> PaymentPlan:
+    """Grant the plan: instalments over what is still due on its invoices, and a promise until the last
+    instalment so the ladder waits (engine rule 7 resumes it if the plan is not kept)."""
+    _plan_pending(org, plan)
+    count, first = instalments or plan.instalments_requested, first_date or plan.first_date
+    invoices = list(open_invoices(org).filter(pk__in=plan.invoices.values("pk")))
+    total = sum((i.outstanding for i in invoices), Decimal("0.00"))  # type: ignore[attr-defined]
+    if total <= 0:
+        raise ApplicationError("Les factures de cette demande sont déjà réglées.")
+    schedule = instalments_split(total=total, count=count, first_date=first)
+    Instalment.objects.bulk_create(Instalment(org=org, plan=plan, seq=n + 1, due_date=d, amount=a)
+                                   for n, (d, a) in enumerate(schedule))
+    plan.status, plan.decided_on, plan.decided_by, plan.decision_note = (
+        PaymentPlan.Status.APPROVED, today, actor, note)
+    plan.save(update_fields=["status", "decided_on", "decided_by", "decision_note"])
+    last = schedule[-1][0]
+    _dunning().promise_record(org=org, customer=plan.customer, until=last, today=today, invoices=invoices,
+                           source="staff", actor=actor, note=f"Échéancier de {count} mensualités")
+    event_record(org=org, customer=plan.customer, type="portal_plan_approved", day=today, actor=actor,
+                 message=f"Échéancier accordé : {count} mensualités de {format_eur(schedule[0][1])} "
+                         f"du {first:%d/%m/%Y} au {last:%d/%m/%Y}.", data={"plan_id": plan.pk})
+    _plan_task_close(org, plan, today, "Échéancier accordé")
+    return plan
+
+
+@transaction.atomic
+def payment_plan_reject(*, org: Organisation, plan: PaymentPlan, actor: Any, today: date,
+                        note: str = "") -> PaymentPlan:
+    _plan_pending(org, plan)
+    plan.status, plan.decided_on, plan.decided_by, plan.decision_note = (
+        PaymentPlan.Status.REJECTED, today, actor, note)
+    plan.save(update_fields=["status", "decided_on", "decided_by", "decision_note"])
+    event_record(org=org, customer=plan.customer, type="portal_plan_rejected", day=today, actor=actor,
+                 message="Échéancier refusé." + (f" {note}" if note else ""), data={"plan_id": plan.pk})
+    _plan_task_close(org, plan, today, "Échéancier refusé")
+    return plan
