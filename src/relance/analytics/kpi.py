@@ -304,3 +304,45 @@ def as_json(report: KpiReport, customer_refs: Mapping[int, str] | None = None) -
         "steps": [{"step": st.step, "invoices": st.invoices, "paid_within_7_days": st.paid_within,
                    "share": s(st.share)} for st in report.steps],
     }
+
+
+# --- the dashboard, from daily sums (a few grouped queries instead of every row) -----------------
+
+
+def receivables_rolled_back(receivables: Decimal, invoiced: Mapping[date, Decimal],
+                            settled: Mapping[date, Decimal], day: date, at: date) -> Decimal:
+    """Receivables on an earlier date, from those of `day`: R(at) = R(day) − invoiced in (at, day]
+    + settled in (at, day]. Exact when no settlement is dated before its invoice."""
+    later_invoiced = sum((v for d, v in invoiced.items() if at < d <= day), ZERO)
+    later_settled = sum((v for d, v in settled.items() if at < d <= day), ZERO)
+    return receivables - later_invoiced + later_settled
+
+
+def sales_between(invoiced: Mapping[date, Decimal], start: date, end: date) -> Decimal:
+    """Invoiced in (start, end]."""
+    return sum((v for d, v in invoiced.items() if start < d <= end), ZERO)
+
+
+def dso_trend_from_daily(receivables: Decimal, invoiced: Mapping[date, Decimal], settled: Mapping[date, Decimal],
+                         day: date, *, months: int = 6, period_days: int = 90) -> list[tuple[date, Decimal | None]]:
+    """Standard DSO at `day` and the same day of the previous months, oldest first.
+
+    `invoiced` and `settled` are daily sums covering at least months + period_days back from `day`."""
+    points = []
+    for i in reversed(range(months)):
+        at = add_months(day, -i)
+        r = receivables_rolled_back(receivables, invoiced, settled, day, at)
+        points.append((at, dso_standard(r, sales_between(invoiced, period_start(at, period_days), at), period_days)))
+    return points
+
+
+def monthly_totals(daily: Mapping[date, Decimal], day: date, months: int) -> list[tuple[date, Decimal]]:
+    """Calendar-month totals for the `months` months ending with `day`'s month, oldest first
+    (each month given by its first day)."""
+    firsts = [add_months(day.replace(day=1), -i) for i in reversed(range(months))]
+    totals = dict.fromkeys(firsts, ZERO)
+    for d, v in daily.items():
+        first = d.replace(day=1)
+        if first in totals and d <= day:
+            totals[first] += v
+    return list(totals.items())

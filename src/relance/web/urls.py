@@ -1,13 +1,30 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.i18n import set_language
 
-from relance.web import views
+from relance.web.views import customers, dashboard, invoices, settings, today
 
 urlpatterns = [
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path("sante/", views.health, name="health"),
-    path("", views.dashboard, name="dashboard"),
-    path("clients/", views.customer_list, name="customer_list"),
-    path("clients/<int:pk>/", views.customer_detail, name="customer_detail"),
+    path("langue/", set_language, name="set_language"),
+    path("sante/", dashboard.health, name="health"),
+    path("", dashboard.dashboard, name="dashboard"),
+    path("aujourdhui/", today.today, name="today"),
+    path("taches/<int:pk>/fait/", today.task_done, name="task_done"),
+    path("clients/", customers.customer_list, name="customer_list"),
+    path("clients/<int:pk>/", customers.customer_detail, name="customer_detail"),
+    path("clients/<int:pk>/appel/", customers.customer_call, name="customer_call"),
+    path("clients/<int:pk>/promesse/", customers.customer_promise, name="customer_promise"),
+    path("clients/<int:pk>/litige/", customers.customer_dispute_open, name="customer_dispute_open"),
+    path("clients/<int:pk>/litige/resolu/", customers.customer_dispute_resolve, name="customer_dispute_resolve"),
+    path("clients/<int:pk>/suspension/", customers.customer_pause, name="customer_pause"),
+    path("clients/<int:pk>/mode-manuel/", customers.customer_manual, name="customer_manual"),
+    path("clients/<int:pk>/portail/revoquer/", customers.customer_portal_revoke, name="customer_portal_revoke"),
+    path("factures/", invoices.invoice_list, name="invoice_list"),
+    path("factures/<int:pk>/", invoices.invoice_detail, name="invoice_detail"),
+    path("actions/", invoices.action_list, name="action_list"),
+    path("actions/lot/", invoices.action_bulk, name="action_bulk"),
+    path("parametres/", settings.settings_page, name="settings"),
+    path("parametres/membres/", settings.member_save, name="member_save"),
 ]

@@ -164,3 +164,32 @@ def test_an_invoice_is_paid_exactly_when_nothing_is_left_to_pay(rows):
     far = DAY + timedelta(days=1000)
     for row in rows:
         assert (kpi.paid_on(row) is not None) == (kpi.outstanding_at(row, far) == 0)
+
+
+def daily(rows, attr):
+    sums: dict[date, Decimal] = {}
+    for r in rows:
+        if attr == "issue":
+            sums[r.issue_date] = sums.get(r.issue_date, D(0)) + r.total
+        else:
+            for d, a in r.settlements:
+                sums[d] = sums.get(d, D(0)) + a
+    return sums
+
+
+@settings(max_examples=60, deadline=None)
+@given(invoice_rows())
+def test_rolling_receivables_back_from_daily_sums_matches_the_row_by_row_figure(rows):
+    rows = [r for r in rows if r.issue_date <= DAY]
+    receivables = sum((kpi.outstanding_at(r, DAY) for r in rows), D(0))
+    settled_by_day = daily([InvoiceRow(r.id, r.customer_id, r.issue_date, r.due_date, r.total,
+                                       tuple((d, a) for d, a in r.settlements if d <= DAY)) for r in rows], "settled")
+    from_daily = kpi.dso_trend_from_daily(receivables, daily(rows, "issue"), settled_by_day, DAY, months=4)
+    assert from_daily == kpi.dso_trend(rows, DAY, months=4)
+
+
+def test_monthly_totals_group_days_into_calendar_months_oldest_first():
+    sums = {date(2025, 6, 3): D("10"), date(2025, 6, 30): D("5"), date(2025, 4, 1): D("7"), date(2024, 1, 1): D("1")}
+    assert kpi.monthly_totals(sums, DAY, 3) == [
+        (date(2025, 4, 1), D("7")), (date(2025, 5, 1), D("0.00")), (date(2025, 6, 1), D("15")),
+    ]

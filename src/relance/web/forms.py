@@ -1,0 +1,129 @@
+"""Forms of the staff pages: French labels, validation only (the services decide)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from relance.ledger.models import CustomerKind, Dispute
+
+CALL_OUTCOMES = [
+    ("reached", _("Joint")),
+    ("voicemail", _("Messagerie, message laissé")),
+    ("no_answer", _("Pas de réponse")),
+    ("wrong_number", _("Mauvais numéro")),
+]
+CALL_REASONS = [
+    ("", _("—")),
+    ("not_received", _("N'a pas reçu la facture")),
+    ("dispute", _("Conteste la facture")),
+    ("financial_difficulty", _("Difficultés financières")),
+    ("administrative_error", _("Erreur administrative")),
+    ("payment_in_progress", _("Paiement en cours")),
+    ("no_answer", _("Pas de réponse")),
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)  # type: ignore[arg-type]
+
+
+class CustomerFilterForm(forms.Form):
+    q = forms.CharField(label=_("Rechercher"), required=False)
+    overdue = forms.BooleanField(label=_("En retard uniquement"), required=False)
+    min_amount = forms.DecimalField(label=_("Encours minimum (€)"), required=False, min_value=0, decimal_places=2)
+    kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Tous"))] + list(CustomerKind.choices))
+    manager = forms.ChoiceField(label=_("Chargé de compte"), required=False)
+    state = forms.ChoiceField(label=_("État"), required=False, choices=[
+        ("", _("Tous")), ("paused", _("Relances suspendues")), ("manual", _("Mode manuel")),
+        ("active", _("Relances actives")),
+    ])
+    sort = forms.ChoiceField(label=_("Trier par"), required=False, choices=[
+        ("-overdue", _("Échu décroissant")), ("-outstanding", _("Encours décroissant")),
+        ("name", _("Nom")), ("ref", _("Code client")),
+    ])
+
+    def __init__(self, *args: object, managers: list[tuple[str, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["manager"].choices = [("", _("Tous")), ("none", _("Sans chargé de compte")), *managers]
+
+
+class CallForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Résultat de l'appel"), choices=CALL_OUTCOMES)
+    reason = forms.ChoiceField(label=_("Motif du retard"), choices=CALL_REASONS, required=False)
+    note = forms.CharField(label=_("Compte rendu"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=4000)
+    promise_until = forms.DateField(label=_("Promesse de paiement au plus tard le"), required=False, widget=DateInput())
+    promise_amount = forms.DecimalField(label=_("Montant promis (€)"), required=False, min_value=0, decimal_places=2)
+    dispute_invoice = forms.ChoiceField(label=_("Facture contestée"), required=False)
+    dispute_reason = forms.CharField(label=_("Motif du litige"), required=False, max_length=2000)
+
+    def __init__(self, *args: object, invoices: list[tuple[str, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["dispute_invoice"].choices = [("", _("Aucune"))] + list(invoices)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("dispute_invoice") and not (data.get("dispute_reason") or "").strip():
+            self.add_error("dispute_reason", _("Indiquez le motif du litige."))
+        return data
+
+
+class PromiseForm(forms.Form):
+    until = forms.DateField(label=_("Paiement promis au plus tard le"), widget=DateInput())
+    amount = forms.DecimalField(label=_("Montant promis (€)"), required=False, min_value=0, decimal_places=2)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class DisputeForm(forms.Form):
+    invoice = forms.ChoiceField(label=_("Facture"))
+    reason_code = forms.ChoiceField(label=_("Motif"), choices=Dispute.Reason.choices)
+    reason = forms.CharField(label=_("Description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: object, invoices: list[tuple[str, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["invoice"].choices = list(invoices)
+
+
+class PauseForm(forms.Form):
+    reason = forms.CharField(label=_("Motif de la suspension"), required=False, max_length=200)
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        from relance.accounts.models import Organisation
+
+        model = Organisation
+        fields = ["name", "siren", "siret", "vat_number", "address", "postcode", "city", "phone", "iban", "bic",
+                  "sender_name", "sender_email", "reply_to", "legal_mentions", "payment_terms_days", "contract_rate"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 2}), "legal_mentions": forms.Textarea(attrs={"rows": 3})}
+
+
+class ContactRulesForm(forms.ModelForm):
+    class Meta:
+        from relance.accounts.models import Organisation
+
+        model = Organisation
+        fields = ["contact_spacing_days", "min_reminder_amount", "dunning_time", "sending_hours_start",
+                  "sending_hours_end", "holidays_region", "bank_staleness_days", "pause_on_reply"]
+        widgets = {f: forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+                   for f in ("dunning_time", "sending_hours_start", "sending_hours_end")}
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start, end = data.get("sending_hours_start"), data.get("sending_hours_end")
+        if start and end and start >= end:  # type: ignore[operator]
+            self.add_error("sending_hours_end", _("La fin des envois doit être après leur début."))
+        return data
+
+
+class MemberForm(forms.Form):
+    from relance.accounts.models import Role
+
+    email = forms.EmailField(label=_("Adresse e-mail"))
+    role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices)
+    password = forms.CharField(label=_("Mot de passe initial (nouveaux utilisateurs)"), required=False,
+                               widget=forms.PasswordInput, min_length=8)

@@ -1,0 +1,97 @@
+"""The few writes that belong to the staff app itself; everything else calls the owning app's services."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from relance.accounts.models import Organisation
+from relance.activity.models import Task
+from relance.activity.services import event_record, task_complete
+from relance.core.errors import ApplicationError
+from relance.dunning.services import dispute_open, promise_record
+from relance.ledger.models import Customer, Dispute, Invoice
+from relance.web.forms import CALL_OUTCOMES, CALL_REASONS
+
+#: A reason given on the phone that is also a dispute reason.
+DISPUTE_REASON_OF_CALL = {"not_received": Dispute.Reason.NOT_RECEIVED}
+
+
+@transaction.atomic
+def call_log(*, org: Organisation, customer: Customer, outcome: str, reason: str, note: str, today: date,
+             actor: Any = None, promise_until: date | None = None, promise_amount: Decimal | None = None,
+             dispute_invoice: Invoice | None = None, dispute_reason: str = "") -> None:
+    """A call on the timeline, with an optional promise and dispute recorded in the same transaction;
+    the customer's open call tasks are done."""
+    if customer.org_id != org.id:
+        raise ApplicationError("Client introuvable.")
+    outcomes, reasons = dict(CALL_OUTCOMES), dict(CALL_REASONS)
+    if outcome not in outcomes or reason not in reasons:
+        raise ApplicationError("Résultat ou motif d'appel inconnu.")
+    summary = f"Appel : {outcomes[outcome]}" + (f" — {reasons[reason]}" if reason else "")
+    event_record(org=org, type="call_logged", day=today, customer=customer, actor=actor,
+                 message=summary + (f". {note}" if note else "."),
+                 data={"outcome": outcome, "reason": reason, "note": note})
+    if promise_until is not None:
+        promise = promise_record(org=org, customer=customer, until=promise_until, today=today, actor=actor,
+                                 note=note)
+        if promise_amount:
+            promise.amount = promise_amount
+            promise.save(update_fields=["amount"])
+    if dispute_invoice is not None:
+        dispute_open(org=org, invoice=dispute_invoice, reason=dispute_reason, today=today, actor=actor,
+                     reason_code=DISPUTE_REASON_OF_CALL.get(reason, Dispute.Reason.OTHER))
+    for task in Task.objects.filter(org=org, customer=customer, kind=Task.Kind.CALL, status=Task.Status.OPEN):
+        task_complete(org=org, task=task, day=today, outcome=summary)
+
+
+def customer_manual_mode_set(*, org: Organisation, customer: Customer, manual: bool, today: date,
+                             actor: Any = None) -> Customer:
+    """Manual mode: the ladder sends nothing on its own for this customer (rule 3); people act by hand."""
+    if customer.org_id != org.id:
+        raise ApplicationError("Client introuvable.")
+    if customer.manual_mode == manual:
+        raise ApplicationError(f"{customer.name} est déjà en mode {'manuel' if manual else 'automatique'}.")
+    customer.manual_mode = manual
+    customer.save(update_fields=["manual_mode", "updated_at"])
+    event_record(org=org, type="manual_mode_on" if manual else "manual_mode_off", day=today, customer=customer,
+                 actor=actor, message="Mode manuel activé." if manual else "Relances automatiques rétablies.")
+    return customer
+
+
+def member_role_set(*, org: Organisation, membership_id: int, role: str) -> Any:
+    """Change a member's role; an organisation always keeps at least one owner."""
+    from relance.accounts.models import Membership, Role
+
+    membership = Membership.objects.filter(org=org, pk=membership_id).select_related("user").first()
+    if membership is None:
+        raise ApplicationError("Membre introuvable.")
+    if role not in Role.values:
+        raise ApplicationError(f"Rôle inconnu : {role}")
+    _keep_an_owner(org, membership, role)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+def member_remove(*, org: Organisation, membership_id: int, actor: Any) -> None:
+    from relance.accounts.models import Membership
+
+    membership = Membership.objects.filter(org=org, pk=membership_id).first()
+    if membership is None:
+        raise ApplicationError("Membre introuvable.")
+    if membership.user_id == getattr(actor, "pk", None):
+        raise ApplicationError("Vous ne pouvez pas vous retirer vous-même.")
+    _keep_an_owner(org, membership, None)
+    membership.delete()
+
+
+def _keep_an_owner(org: Organisation, membership: Any, new_role: str | None) -> None:
+    from relance.accounts.models import Membership, Role
+
+    others = Membership.objects.filter(org=org, role=Role.OWNER).exclude(pk=membership.pk)
+    if membership.role == Role.OWNER and new_role != Role.OWNER and not others.exists():
+        raise ApplicationError("L'organisation doit garder au moins un propriétaire.")

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from relance.core.dates import local_today
+from relance.core.factories import ContactFactory, CustomerFactory, InvoiceFactory
+from relance.dunning.plans import plan_create_standard
+
+
+@pytest.fixture
+def today():
+    return local_today()
+
+
+@pytest.fixture
+def plan(org):
+    return plan_create_standard(org=org)
+
+
+@pytest.fixture
+def late_customer(org, plan, today):
+    """A company with one invoice 40 days late (1 200 €) and one not yet due (300 €)."""
+    customer = CustomerFactory(org=org, name="Garage Lefèvre", ref="C-LEF")
+    ContactFactory(customer=customer, email="compta@lefevre.fr")
+    InvoiceFactory(customer=customer, number="FA-LATE", issue_date=today - timedelta(days=70),
+                   due_date=today - timedelta(days=40), total_incl_tax=Decimal("1200.00"))
+    InvoiceFactory(customer=customer, number="FA-SOON", issue_date=today - timedelta(days=5),
+                   due_date=today + timedelta(days=25), total_incl_tax=Decimal("300.00"))
+    return customer

@@ -1,0 +1,247 @@
+"""Customers: the list (search, filters, sorting, one query per page) and the 360° page with its actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from relance.accounts.models import Membership
+from relance.accounts.permissions import COLLECTOR, VIEWER, role_required
+from relance.activity.selectors import customer_timeline
+from relance.core.dates import local_today
+from relance.core.errors import ApplicationError
+from relance.dunning import services as dunning
+from relance.ledger.models import Customer, Dispute, Invoice, Promise
+from relance.ledger.selectors import customer_get, customers_with_balances, invoices_with_outstanding, scoped
+from relance.legal.api import customer_penalties
+from relance.web import forms
+from relance.web.selectors import customer_actions
+from relance.web.services import call_log, customer_manual_mode_set
+
+PER_PAGE = 50
+
+
+def _managers(org: Any) -> list[tuple[str, str]]:
+    rows = Membership.objects.filter(org=org).select_related("user").order_by("user__email")
+    return [(str(m.user_id), str(m.user)) for m in rows]
+
+
+def _filtered(qs: QuerySet[Customer], data: dict[str, Any]) -> QuerySet[Customer]:
+    if q := (data.get("q") or "").strip():
+        qs = qs.filter(Q(name__icontains=q) | Q(ref__icontains=q) | Q(siren__icontains=q))
+    if data.get("overdue"):
+        qs = qs.filter(overdue__gt=0)
+    if (amount := data.get("min_amount")) is not None:
+        qs = qs.filter(outstanding__gte=amount)
+    if kind := data.get("kind"):
+        qs = qs.filter(kind=kind)
+    if manager := data.get("manager"):
+        qs = qs.filter(account_manager__isnull=True) if manager == "none" else qs.filter(account_manager_id=manager)
+    state = data.get("state")
+    if state == "paused":
+        qs = qs.filter(paused=True)
+    elif state == "manual":
+        qs = qs.filter(manual_mode=True)
+    elif state == "active":
+        qs = qs.filter(paused=False, manual_mode=False)
+    return qs.order_by(data.get("sort") or "-overdue", "name", "pk")
+
+
+@role_required(VIEWER)
+def customer_list(request: HttpRequest) -> HttpResponse:
+    org, today = request.org, local_today()  # type: ignore[attr-defined]
+    form = forms.CustomerFilterForm(request.GET or None, managers=_managers(org))
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = _filtered(customers_with_balances(org, today=today).select_related("account_manager"), data)
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    sort_params = request.GET.copy()
+    sort_params.pop("sort", None)
+    sort_params.pop("page", None)
+    return render(request, "web/customer_list.html", {
+        "page": page, "today": today, "form": form, "query": params.urlencode(),
+        "sort_query": sort_params.urlencode(), "sort": data.get("sort") or "-overdue",
+    })
+
+
+def _customer(request: HttpRequest, pk: int) -> Customer:
+    try:
+        return customer_get(org=request.org, pk=pk)  # type: ignore[attr-defined]
+    except ApplicationError:
+        raise Http404("Client introuvable")
+
+
+def _invoice_choices(open_invoices: list[Invoice]) -> list[tuple[str, str]]:
+    return [(str(i.pk), f"{i.number} — {i.outstanding} €") for i in open_invoices]  # type: ignore[attr-defined]
+
+
+@role_required(VIEWER)
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    org, today = request.org, local_today()  # type: ignore[attr-defined]
+    customer = _customer(request, pk)
+    invoices = list(invoices_with_outstanding(org).filter(customer=customer).order_by("-due_date", "-pk")[:300])
+    open_inv = [i for i in invoices if i.kind == Invoice.Kind.INVOICE and i.status == Invoice.Status.OPEN
+                and i.outstanding > 0]  # type: ignore[attr-defined]
+    disputed = set(scoped(Dispute, org).filter(invoice__customer=customer, status=Dispute.Status.OPEN)
+                   .values_list("invoice_id", flat=True))
+    context = {
+        "customer": customer, "today": today, "invoices": invoices, "open_invoices": open_inv,
+        "disputed": disputed, "contacts": list(customer.contacts.all()),
+        "outstanding": sum((i.outstanding for i in open_inv), 0),  # type: ignore[attr-defined]
+        "overdue": sum((i.outstanding for i in open_inv if i.due_date < today), 0),  # type: ignore[attr-defined]
+        "timeline": customer_timeline(org=org, customer=customer),
+        "promises": scoped(Promise, org).filter(customer=customer, status=Promise.Status.ACTIVE).order_by("until"),
+        "actions": customer_actions(org=org, customer=customer)[:20],
+        "call_form": forms.CallForm(invoices=_invoice_choices(open_inv)),
+        "promise_form": forms.PromiseForm(), "pause_form": forms.PauseForm(),
+        "dispute_form": forms.DisputeForm(invoices=_invoice_choices([i for i in open_inv if i.pk not in disputed])),
+    }
+    context.update(_penalties(org, customer, today), explanation=_explanation(org, open_inv, disputed, today))
+    return render(request, "web/customer_detail.html", context)
+
+
+def _penalties(org: Any, customer: Customer, today: Any) -> dict[str, Any]:
+    try:
+        return {"penalties": customer_penalties(org=org, customer=customer, today=today), "penalties_error": ""}
+    except ApplicationError as exc:  # a missing rate: say which one, never guess
+        return {"penalties": None, "penalties_error": exc.message}
+
+
+def _explanation(org: Any, open_inv: list[Invoice], disputed: set[int], today: Any) -> Any:
+    """The plain-words reason for the oldest open invoice: what happens next and why."""
+    candidates = sorted((i for i in open_inv if i.pk not in disputed), key=lambda i: (i.due_date, i.pk))
+    if not candidates:
+        return None
+    return dunning.dunning_explain(org=org, invoice=candidates[0], today=today)
+
+
+# --- actions on a customer (collector and above) --------------------------------------------------
+
+
+def _act(request: HttpRequest, pk: int, do: Callable[[Customer], str]) -> HttpResponse:
+    customer = _customer(request, pk)
+    try:
+        messages.success(request, do(customer))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("customer_detail", pk=customer.pk)
+
+
+def _open_invoice(request: HttpRequest, customer: Customer, pk: str) -> Invoice:
+    invoice = scoped(Invoice, request.org).filter(customer=customer, pk=pk).first() if pk.isdigit() else None  # type: ignore[attr-defined]
+    if invoice is None:
+        raise ApplicationError("Facture introuvable pour ce client.")
+    return invoice
+
+
+def _form_errors(form: Any) -> str:
+    return " ".join(f"{form.fields[f].label if f in form.fields else ''} : {' '.join(e)}".strip(" :")
+                    for f, e in form.errors.items())
+
+
+@require_POST
+@role_required(COLLECTOR)
+def customer_call(request: HttpRequest, pk: int) -> HttpResponse:
+    def do(customer: Customer) -> str:
+        open_inv = list(invoices_with_outstanding(request.org).filter(  # type: ignore[attr-defined]
+            customer=customer, status=Invoice.Status.OPEN, kind=Invoice.Kind.INVOICE))
+        form = forms.CallForm(request.POST, invoices=_invoice_choices(open_inv))
+        if not form.is_valid():
+            raise ApplicationError("Appel non enregistré. " + _form_errors(form))
+        d = form.cleaned_data
+        invoice = _open_invoice(request, customer, d["dispute_invoice"]) if d["dispute_invoice"] else None
+        call_log(org=request.org, customer=customer, outcome=d["outcome"], reason=d["reason"],  # type: ignore[attr-defined]
+                 note=d["note"].strip(), today=local_today(), actor=request.user,
+                 promise_until=d["promise_until"], promise_amount=d["promise_amount"],
+                 dispute_invoice=invoice, dispute_reason=d["dispute_reason"])
+        extra = " Promesse enregistrée : relances suspendues jusqu'à la date promise." if d["promise_until"] else ""
+        return "Appel enregistré." + extra
+    return _act(request, pk, do)
+
+
+@require_POST
+@role_required(COLLECTOR)
+def customer_promise(request: HttpRequest, pk: int) -> HttpResponse:
+    def do(customer: Customer) -> str:
+        form = forms.PromiseForm(request.POST)
+        if not form.is_valid():
+            raise ApplicationError("Promesse non enregistrée. " + _form_errors(form))
+        d = form.cleaned_data
+        promise = dunning.promise_record(org=request.org, customer=customer, until=d["until"],  # type: ignore[attr-defined]
+                                         today=local_today(), actor=request.user, note=d["note"])
+        if d["amount"]:
+            promise.amount = d["amount"]
+            promise.save(update_fields=["amount"])
+        return f"Promesse de paiement au {d['until']:%d/%m/%Y} enregistrée."
+    return _act(request, pk, do)
+
+
+@require_POST
+@role_required(COLLECTOR)
+def customer_dispute_open(request: HttpRequest, pk: int) -> HttpResponse:
+    def do(customer: Customer) -> str:
+        invoice = _open_invoice(request, customer, request.POST.get("invoice", ""))
+        form = forms.DisputeForm(request.POST, invoices=[(str(invoice.pk), invoice.number)])
+        if not form.is_valid():
+            raise ApplicationError("Litige non enregistré. " + _form_errors(form))
+        dunning.dispute_open(org=request.org, invoice=invoice, reason=form.cleaned_data["reason"],  # type: ignore[attr-defined]
+                             reason_code=form.cleaned_data["reason_code"], today=local_today(), actor=request.user)
+        return f"Litige ouvert sur la facture {invoice.number} : elle sort des relances."
+    return _act(request, pk, do)
+
+
+@require_POST
+@role_required(COLLECTOR)
+def customer_dispute_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    def do(customer: Customer) -> str:
+        invoice = _open_invoice(request, customer, request.POST.get("invoice", ""))
+        dunning.dispute_resolve(org=request.org, invoice=invoice, today=local_today(), actor=request.user,  # type: ignore[attr-defined]
+                                resolution=request.POST.get("resolution", "").strip()[:2000])
+        return f"Litige résolu sur la facture {invoice.number}."
+    return _act(request, pk, do)
+
+
+@require_POST
+@role_required(COLLECTOR)
+def customer_pause(request: HttpRequest, pk: int) -> HttpResponse:
+    def do(customer: Customer) -> str:
+        today = local_today()
+        if customer.paused:
+            dunning.customer_resume(org=request.org, customer=customer, today=today, actor=request.user)  # type: ignore[attr-defined]
+            return "Relances reprises."
+        dunning.customer_pause(org=request.org, customer=customer, today=today, actor=request.user,  # type: ignore[attr-defined]
+                               reason=request.POST.get("reason", "")[:200])
+        return "Relances suspendues."
+    return _act(request, pk, do)
+
+
+@require_POST
+@role_required(COLLECTOR)
+def customer_manual(request: HttpRequest, pk: int) -> HttpResponse:
+    def do(customer: Customer) -> str:
+        manual = request.POST.get("manual") == "1"
+        customer_manual_mode_set(org=request.org, customer=customer, manual=manual, today=local_today(),  # type: ignore[attr-defined]
+                                 actor=request.user)
+        return "Mode manuel activé." if manual else "Relances automatiques rétablies."
+    return _act(request, pk, do)
+
+
+@require_POST
+@role_required(COLLECTOR)
+def customer_portal_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    def do(customer: Customer) -> str:
+        try:
+            from relance.portal.services import portal_revoke
+        except ImportError:  # the portal lands in parallel
+            raise ApplicationError("Le portail client n'est pas encore installé.")
+        n = portal_revoke(org=request.org, customer=customer, actor=request.user, today=local_today())  # type: ignore[attr-defined]
+        return f"{n} lien{'s' if n > 1 else ''} du portail révoqué{'s' if n > 1 else ''}."
+    return _act(request, pk, do)

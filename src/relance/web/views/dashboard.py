@@ -1,0 +1,36 @@
+"""The health check and the dashboard."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from relance.accounts.permissions import VIEWER, role_required
+from relance.analytics.selectors import dashboard_figures
+from relance.core.dates import local_today
+from relance.web import charts
+from relance.web.selectors import approvals_waiting, dashboard_warnings, promises_due
+
+
+@login_not_required
+def health(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@role_required(VIEWER)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    org, today = request.org, local_today()  # type: ignore[attr-defined]
+    figures = dashboard_figures(org=org, day=today)
+    approvals = approvals_waiting(org=org)
+    return render(request, "web/dashboard.html", {
+        "today": today, "f": figures, "charts": charts.dashboard_data(figures),
+        "aging_rows": charts.aging_rows(figures), "month_rows": charts.month_rows(figures),
+        "promises": list(promises_due(org=org, today=today)[:20]),
+        "approvals": None if approvals is None else list(approvals[:10]),
+        "approvals_count": None if approvals is None else approvals.count(),
+        "warnings": dashboard_warnings(org=org, today=today),
+    })

@@ -1,0 +1,123 @@
+"""Invoices (list and detail with the ladder state) and dunning actions (list, bulk approve or cancel)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from relance.accounts.permissions import MANAGER, VIEWER, role_required
+from relance.core.dates import local_today, parse_date
+from relance.core.errors import ApplicationError
+from relance.dunning import services as dunning
+from relance.dunning.models import Action, Channel, LadderMark
+from relance.ledger.models import Dispute, Invoice
+from relance.ledger.selectors import invoices_with_outstanding, scoped
+from relance.legal.api import invoice_penalties
+
+PER_PAGE = 50
+
+
+@role_required(VIEWER)
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    org, today = request.org, local_today()  # type: ignore[attr-defined]
+    qs = invoices_with_outstanding(org).select_related("customer")
+    if q := request.GET.get("q", "").strip():
+        qs = qs.filter(Q(number__icontains=q) | Q(customer__name__icontains=q) | Q(customer__ref__icontains=q))
+    status = request.GET.get("status", "open")
+    if status in Invoice.Status.values:
+        qs = qs.filter(status=status)
+    if request.GET.get("overdue"):
+        qs = qs.filter(due_date__lt=today, outstanding__gt=0)
+    if request.GET.get("disputed"):
+        qs = qs.filter(disputes__status=Dispute.Status.OPEN)
+    qs = qs.order_by("due_date", "pk") if status == "open" else qs.order_by("-issue_date", "-pk")
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "web/invoice_list.html", {
+        "page": page, "today": today, "q": q, "status": status, "query": params.urlencode(),
+        "statuses": Invoice.Status.choices,
+    })
+
+
+@role_required(VIEWER)
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    org, today = request.org, local_today()  # type: ignore[attr-defined]
+    invoice = invoices_with_outstanding(org).select_related("customer").filter(pk=pk).first()
+    if invoice is None:
+        raise Http404("Facture introuvable")
+    context = {
+        "invoice": invoice, "today": today,
+        "allocations": invoice.allocations.select_related("payment", "credit_note").order_by("date", "pk"),
+        "disputes": invoice.disputes.order_by("-opened_on"),
+        "marks": LadderMark.objects.filter(org=org, invoice=invoice).order_by("day", "pk"),
+        "actions": Action.objects.filter(org=org, lines__invoice=invoice).order_by("-date", "-pk")[:50],
+        "explanation": None, "penalties": None, "penalties_error": "",
+    }
+    if invoice.kind == Invoice.Kind.INVOICE and invoice.status != Invoice.Status.CANCELLED:
+        context["explanation"] = dunning.dunning_explain(org=org, invoice=invoice, today=today)
+        try:
+            context["penalties"] = invoice_penalties(org=org, invoice=invoice, today=today)
+        except ApplicationError as exc:
+            context["penalties_error"] = exc.message
+    return render(request, "web/invoice_detail.html", context)
+
+
+@role_required(VIEWER)
+def action_list(request: HttpRequest) -> HttpResponse:
+    org = request.org  # type: ignore[attr-defined]
+    qs = scoped(Action, org).select_related("customer").order_by("-date", "-pk")
+    status = request.GET.get("status", "")
+    if status in Action.Status.values:
+        qs = qs.filter(status=status)
+    if (channel := request.GET.get("channel", "")) in Channel.values:
+        qs = qs.filter(channel=channel)
+    if step := request.GET.get("step", "").strip():
+        qs = qs.filter(step=step)
+    for key, lookup in (("from", "date__gte"), ("to", "date__lte")):
+        try:
+            if text := request.GET.get(key, "").strip():
+                qs = qs.filter(**{lookup: parse_date(text)})
+        except ValueError as exc:
+            messages.error(request, str(exc))
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "web/action_list.html", {
+        "page": page, "status": status, "channel": channel, "step": step, "query": params.urlencode(),
+        "statuses": Action.Status.choices, "channels": Channel.choices,
+        "next": request.get_full_path(),
+    })
+
+
+@require_POST
+@role_required(MANAGER)
+def action_bulk(request: HttpRequest) -> HttpResponse:
+    """Approve or cancel the ticked actions, each through the engine's service; says what was refused."""
+    org, today = request.org, local_today()  # type: ignore[attr-defined]
+    verb = request.POST.get("do")
+    if verb not in ("approve", "cancel"):
+        messages.error(request, "Choisissez « Valider » ou « Annuler ».")
+        return redirect("action_list")
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    done, refused = 0, []
+    for action in scoped(Action, org).filter(pk__in=ids).order_by("pk"):
+        try:
+            service = dunning.action_approve if verb == "approve" else dunning.action_cancel
+            service(org=org, action=action, today=today, actor=request.user)
+            done += 1
+        except ApplicationError as exc:
+            refused.append(exc.message)
+    word = "validée" if verb == "approve" else "annulée"
+    if done:
+        messages.success(request, f"{done} action{'s' if done > 1 else ''} {word}{'s' if done > 1 else ''}.")
+    for message in refused:
+        messages.error(request, message)
+    if not ids:
+        messages.error(request, "Aucune action cochée.")
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "action_list")

@@ -1,0 +1,51 @@
+"""Aujourd'hui: the signed-in person's open tasks, grouped by kind, each done in place (HTMX)."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from relance.accounts.permissions import COLLECTOR, VIEWER, role_required
+from relance.activity.models import Task
+from relance.activity.services import task_complete
+from relance.core.dates import local_today
+from relance.core.errors import ApplicationError
+from relance.web.selectors import GROUPS, today_tasks
+
+
+@role_required(VIEWER)
+def today(request: HttpRequest) -> HttpResponse:
+    org, day = request.org, local_today()  # type: ignore[attr-defined]
+    everyone = request.GET.get("equipe") == "1"
+    tasks = today_tasks(org=org, user=request.user, today=day, everyone=everyone)
+    rank = {kind: i for i, (kind, _label) in enumerate(GROUPS)}
+    labels = dict(GROUPS)
+    tasks.sort(key=lambda t: (rank.get(t.kind, len(rank)), t.due_date, t.id))
+    groups = [(kind, labels.get(kind, kind), list(items)) for kind, items in groupby(tasks, key=lambda t: t.kind)]
+    return render(request, "web/today.html", {"groups": groups, "today": day, "everyone": everyone,
+                                              "total": len(tasks)})
+
+
+@require_POST
+@role_required(COLLECTOR)
+def task_done(request: HttpRequest, pk: int) -> HttpResponse:
+    org = request.org  # type: ignore[attr-defined]
+    task = Task.objects.filter(org=org, pk=pk).first()
+    if task is None:
+        raise Http404("Tâche introuvable")
+    try:
+        task_complete(org=org, task=task, day=local_today(), outcome=request.POST.get("outcome", "").strip()[:2000])
+    except ApplicationError as exc:
+        if request.htmx:  # type: ignore[attr-defined]
+            return HttpResponse(format_html('<li class="error" role="alert">{}</li>', exc.message), status=409)
+        messages.error(request, exc.message)
+        return redirect("today")
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponse("")  # the item leaves the list
+    messages.success(request, f"« {task.title} » : fait.")
+    return redirect("today")
