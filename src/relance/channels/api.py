@@ -21,15 +21,45 @@ class DeliveryOutcome:
     document_path: str = ""
 
 
-def deliver_action(action: Any, *, today: date) -> DeliveryOutcome:  # replaced by the channels app
-    raise NotImplementedError("channels.deliver_action is implemented by the channels app")
+def deliver_action(action: Any, *, today: date) -> DeliveryOutcome:
+    """Send the e-mail or SMS, or produce the letter's PDF, for one dunning action.
+
+    Phone and task actions need no transport (the dunning engine creates the task with `call_script`).
+    """
+    from relance.channels.builders import action_parts, context_for_action
+
+    org, customer, step, channel, _ = action_parts(action)
+    if channel in ("phone", "task"):
+        return DeliveryOutcome(ok=True)
+    ctx = context_for_action(action, today=today)
+    if not ctx.invoices:
+        return DeliveryOutcome(ok=False, error="Plus aucune facture due dans cette relance.", permanent=True)
+    if channel == "email":
+        from relance.channels.email import email_send
+
+        return email_send(org=org, customer=customer, ctx=ctx, today=today, action_id=action.pk)
+    if channel == "sms":
+        from relance.channels.sms import sms_deliver
+
+        return sms_deliver(org=org, customer=customer, ctx=ctx, today=today, action_id=action.pk)
+    if channel in ("letter", "registered_letter"):
+        from relance.channels.letters import letter_produce
+
+        document = letter_produce(org=org, customer=customer, ctx=ctx, registered=channel == "registered_letter",
+                                  today=today, action_id=action.pk)
+        return DeliveryOutcome(ok=True, document_path=document.path)
+    return DeliveryOutcome(ok=False, error=f"Canal inconnu : {channel}", permanent=True)
 
 
-def call_script(action: Any) -> str:  # replaced by channels: the call script for that stage
+def call_script(action: Any) -> str:
     """The text of the phone task for a `call` action (numbers, invoices, what to say)."""
-    return ""
+    from relance.channels.phone import call_script_for_action
+
+    return call_script_for_action(action)
 
 
-def poll_mailbox(*, today: date) -> int:  # replaced by channels: IMAP replies and bounces
+def poll_mailbox(*, today: date) -> int:
     """Read the reply mailbox (IMAP_URL) once; returns how many messages were filed. 0 when not configured."""
-    return 0
+    from relance.channels.replies import mailbox_poll
+
+    return mailbox_poll(today=today)

@@ -1,0 +1,93 @@
+"""E-mail: multipart text + HTML through Django's mail (backend chosen by EMAIL_URL)."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+from datetime import date
+from email.utils import formataddr, make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+
+from relance.accounts.models import Organisation
+from relance.activity.services import event_record
+from relance.channels.api import DeliveryOutcome
+from relance.channels.context import MessageContext
+from relance.channels.models import SentMessage
+from relance.channels.rendering import render_part
+from relance.channels.statement import statement_pdf
+from relance.ledger.models import Customer, Invoice
+
+
+def classify_error(exc: BaseException) -> tuple[str, bool]:
+    """(French message, permanent?) for a sending failure.
+
+    5xx replies are permanent (the address or the message is refused); 4xx replies, refused or lost
+    connections and timeouts are temporary: the outbox retries later.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        permanent = bool(codes) and all(500 <= code < 600 for code in codes)
+        detail = "; ".join(f"{rcpt} : {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
+                           for rcpt, (code, msg) in exc.recipients.items())
+        return f"Destinataire refusé par le serveur ({detail})", permanent
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return f"Erreur SMTP {exc.smtp_code} : {text}", 500 <= exc.smtp_code < 600
+    if isinstance(exc, (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout, TimeoutError, OSError)):
+        return f"Serveur d'envoi injoignable : {exc}", False
+    status = getattr(exc, "status_code", None)  # anymail API errors
+    if status is not None:
+        return f"Erreur du prestataire d'envoi ({status}) : {exc}", 400 <= status < 500 and status != 429
+    return f"Échec de l'envoi : {exc}", False
+
+
+def sender_address(org: Organisation) -> str:
+    return formataddr((org.sender_name or org.name, org.sender_email or settings.DEFAULT_FROM_EMAIL))
+
+
+def _domain(org: Organisation) -> str:
+    address = org.sender_email or settings.DEFAULT_FROM_EMAIL
+    return address.rpartition("@")[2] or "localhost"
+
+
+def email_build(*, org: Organisation, customer: Customer, ctx: MessageContext, today: date,
+                with_statement: bool = True) -> EmailMultiAlternatives:
+    recipients = [c.email for c in ctx.contacts if c.email]
+    message = EmailMultiAlternatives(
+        subject=render_part(ctx, "email_subject", org=org), body=render_part(ctx, "email_text", org=org),
+        from_email=sender_address(org), to=recipients, reply_to=[org.reply_to] if org.reply_to else None,
+        headers={"Message-ID": make_msgid(domain=_domain(org)), "Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(render_part(ctx, "email_html", org=org), "text/html")
+    numbers = [line.number for line in ctx.invoices]
+    for invoice in Invoice.objects.filter(org=org, customer=customer, number__in=numbers).exclude(document=""):
+        with invoice.document.open("rb") as handle:
+            message.attach(f"Facture-{invoice.number}.pdf".replace("/", "-"), handle.read(), "application/pdf")
+    if with_statement:
+        data, _ = statement_pdf(org=org, customer=customer, today=today)
+        message.attach(f"Releve-de-compte-{customer.ref}-{today:%Y-%m-%d}.pdf", data, "application/pdf")
+    return message
+
+
+def email_send(*, org: Organisation, customer: Customer, ctx: MessageContext, today: date,
+               action_id: int | None = None) -> DeliveryOutcome:
+    """Send one reminder; the Message-ID is returned and kept so replies and bounces find their way back."""
+    if not ctx.contacts:
+        return DeliveryOutcome(ok=False, error="Aucune adresse e-mail utilisable pour ce client.", permanent=True)
+    message = email_build(org=org, customer=customer, ctx=ctx, today=today)
+    message_id = message.extra_headers["Message-ID"]
+    try:
+        with get_connection() as connection:
+            connection.send_messages([message])
+    except Exception as exc:  # noqa: BLE001 - every backend raises its own kind; classify_error sorts them
+        error, permanent = classify_error(exc)
+        return DeliveryOutcome(ok=False, error=error, permanent=permanent, message_id=message_id)
+    SentMessage.objects.create(org=org, customer=customer, action_id=action_id, channel="email", step=ctx.step,
+                               message_id=message_id, recipients=list(message.to), day=today)
+    event_record(org=org, customer=customer, type="email_sent", day=today,
+                 message=f"E-mail envoyé : {message.subject}",
+                 data={"message_id": message_id, "to": list(message.to), "step": ctx.step, "action_id": action_id,
+                       "invoices": [i.number for i in ctx.invoices]})
+    return DeliveryOutcome(ok=True, message_id=message_id)
