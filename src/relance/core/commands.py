@@ -48,7 +48,7 @@ class RelanceCommand(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             org = self.resolve_org(options.get("org"), options.get("user")) if self.needs_org else None
-            self.run(org, **options)
+            self.run(org, **{k: v for k, v in options.items() if k != "org"})
         except InputError as exc:
             if options.get("json"):
                 self.print_json({"created": 0, "updated": 0, "unchanged": 0,
