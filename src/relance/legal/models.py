@@ -8,6 +8,7 @@ A half-year without its row (or with an empty column) is unknown: computations r
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
@@ -63,3 +64,18 @@ class RateHalfYear(models.Model):
     @property
     def first_day(self) -> date:
         return date(self.year, 1 if self.half == 1 else 7, 1)
+
+    @property
+    def b2b_rate(self) -> Decimal | None:
+        """Statutory B2B rate: ECB + 10 points (Code de commerce L441-10 II)."""
+        return None if self.ecb_rate is None else self.ecb_rate + 10
+
+    @property
+    def public_rate(self) -> Decimal | None:
+        """Public buyers: ECB + 8 points (Code de la commande publique R2192-31)."""
+        return None if self.ecb_rate is None else self.ecb_rate + 8
+
+    @property
+    def contract_floor(self) -> Decimal | None:
+        """The lowest lawful contractual rate: 3 × the legal rate "autres cas"."""
+        return None if self.legal_rate_other is None else self.legal_rate_other * 3

@@ -1,0 +1,97 @@
+"""/parametres/taux/: the rate tables. Anyone in the organisation reads; managers and owners edit.
+
+The tables are shared by every organisation of the install (the law is the same for all).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from relance.accounts.permissions import MANAGER, VIEWER, role_required
+from relance.core.errors import ApplicationError
+from relance.legal.forms import EcbDecisionForm, RateHalfYearForm
+from relance.legal.models import EcbDecision, RateHalfYear
+from relance.legal.selectors import ecb_decision_list, rate_half_year_list
+from relance.legal.services import ecb_decision_add, rate_half_year_save
+
+
+def _page(request: HttpRequest, *, ecb_form: EcbDecisionForm | None = None,
+          half_form: RateHalfYearForm | None = None, status: int = 200) -> HttpResponse:
+    can_edit = request.membership.can(MANAGER)  # type: ignore[attr-defined]
+    return render(request, "legal/rates.html", {
+        "rows": rate_half_year_list(), "decisions": ecb_decision_list(), "can_edit": can_edit,
+        "ecb_form": ecb_form or EcbDecisionForm(), "half_form": half_form or RateHalfYearForm(),
+    }, status=status)
+
+
+@role_required(VIEWER)
+def rate_tables(request: HttpRequest) -> HttpResponse:
+    return _page(request)
+
+
+@require_POST
+@role_required(MANAGER)
+def ecb_decision_create(request: HttpRequest) -> HttpResponse:
+    form = EcbDecisionForm(request.POST)
+    if not form.is_valid():
+        return _page(request, ecb_form=form, status=400)
+    try:
+        decision, rows = ecb_decision_add(**form.cleaned_data)
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+        return _page(request, ecb_form=form, status=400)
+    halves = ", ".join(str(r) for r in rows) or "aucun semestre"
+    messages.success(request, f"Décision BCE du {decision.effective_date:%d/%m/%Y} enregistrée ({halves}).")
+    return redirect("legal:rates")
+
+
+@role_required(MANAGER)
+def ecb_decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = get_object_or_404(EcbDecision, pk=pk)
+    initial = {"effective_date": decision.effective_date, "rate": decision.rate, "source": decision.source,
+               "source_url": decision.source_url}
+    form = EcbDecisionForm(request.POST or None, initial=initial)
+    form.fields["effective_date"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            ecb_decision_add(**form.cleaned_data)
+            messages.success(request, "Décision BCE modifiée.")
+            return redirect("legal:rates")
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+    return render(request, "legal/edit.html", {"form": form, "title": f"Décision BCE du {decision}"},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+@role_required(MANAGER)
+def half_year_create(request: HttpRequest) -> HttpResponse:
+    form = RateHalfYearForm(request.POST)
+    if not form.is_valid():
+        return _page(request, half_form=form, status=400)
+    try:
+        row = rate_half_year_save(row=form.save(commit=False))
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+        return _page(request, half_form=form, status=400)
+    messages.success(request, f"Taux du {row} enregistrés.")
+    return redirect("legal:rates")
+
+
+@role_required(MANAGER)
+def half_year_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(RateHalfYear, pk=pk)
+    form = RateHalfYearForm(request.POST or None, instance=row)
+    form.fields["year"].disabled = form.fields["half"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            rate_half_year_save(row=form.save(commit=False))
+            messages.success(request, f"Taux du {row} modifiés.")
+            return redirect("legal:rates")
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+    return render(request, "legal/edit.html", {"form": form, "title": f"Taux du {row}"},
+                  status=400 if request.method == "POST" else 200)
