@@ -172,7 +172,11 @@ def email_body(action: Action, name: str = "") -> str:
 
 def call_task_body(action: Action) -> str:
     """The phone task: the channels app's call script, or a short one of our own until it lands."""
-    script = channels.call_script(action)
+    try:
+        script = channels.call_script(action)
+    except Exception:  # a broken script must not stop the run: the task gets our short script instead
+        log.exception("call script for action %s failed", action.id)
+        script = ""
     if script:
         return script
     customer = action.customer

@@ -98,7 +98,7 @@ def test_without_email_the_reminder_becomes_a_letter_and_a_contact_task(org):
     invoice(customer)
     result = dunning_run(org=org, today=D("2025-03-10"))
     assert [(a["step"], a["channel"], a["status"]) for a in result.actions] == [
-        ("reminder_1", "letter", "queued"), ("complete_contact", "task", "task")]
+        ("reminder_1", "letter", "sent"), ("complete_contact", "task", "task")]
     assert Task.objects.filter(customer=customer, kind="contact").count() == 1
     assert any("C003" in w and "courrier" in w for w in result.warnings)
 
