@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from relance.core.money import money, parse_amount
 from relance.ledger.models import Dispute, Invoice
 from relance.portal.uploads import MAX_PROOF_BYTES, sniff_file
 
@@ -38,8 +39,8 @@ class AccessibleForm(forms.Form):
 
 class PaidForm(AccessibleForm):
     paid_on = forms.DateField(label=_("Date du paiement"))
-    amount = forms.DecimalField(label=_("Montant payé (facultatif)"), required=False, min_value=Decimal("0.01"),
-                                max_digits=14, decimal_places=2)
+    amount = forms.CharField(label=_("Montant payé (facultatif)"), required=False, max_length=20,
+                             widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
     proof = forms.FileField(label=_("Justificatif (facultatif)"), required=False,
                             help_text=_("PDF, PNG ou JPEG, 5 Mo au plus."),
                             widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}))
@@ -58,6 +59,18 @@ class PaidForm(AccessibleForm):
             raise forms.ValidationError(_("La date du paiement ne peut pas être dans le futur."))
         if value < self.today - timedelta(days=366):
             raise forms.ValidationError(_("La date du paiement est trop ancienne."))
+        return value
+
+    def clean_amount(self) -> Decimal | None:
+        text = self.cleaned_data["amount"].strip()
+        if not text:
+            return None
+        try:
+            value = parse_amount(text)
+        except ValueError:
+            raise forms.ValidationError(_("Montant illisible : écrivez par exemple 1250,00."))
+        if value <= 0 or value != money(value) or value >= Decimal("1e12"):
+            raise forms.ValidationError(_("Montant illisible : écrivez par exemple 1250,00."))
         return value
 
     def clean_proof(self) -> Any:

@@ -26,6 +26,7 @@ from relance.activity.services import event_record, task_complete, task_create
 from relance.core.dates import add_months
 from relance.core.errors import ApplicationError
 from relance.core.money import format_eur, money
+from relance.dunning import services as dunning
 from relance.ledger.models import Customer, Dispute, Invoice, Promise
 from relance.ledger.selectors import open_invoices, scoped
 from relance.portal.models import Instalment, PaymentClaim, PaymentPlan, PortalToken
@@ -107,26 +108,24 @@ def portal_visit_record(*, visit: Visit, today: date, what: str, invoice: Invoic
                  message=messages[what], data=visit.evidence())
 
 
-def _dunning() -> Any:
-    # The engine's services (promise_record, dispute_open, customer_pause) are another engineer's work in
-    # progress; importing at call time keeps the rest of the portal importable meanwhile.
-    from relance.dunning import services
-
-    return services
-
-
 # --- Team notification ------------------------------------------------------------------------------
 
 def _notify(*, visit: Visit, kind: str, title: str, body: str, today: date, data: dict[str, Any]) -> Task:
-    customer = visit.customer
-    task = task_create(org=visit.org, kind=kind, title=title, body=body, due=today, customer=customer,
+    task = task_create(org=visit.org, kind=kind, title=title, body=body, due=today, customer=visit.customer,
                        data={**data, "source": SOURCE})
-    manager = customer.account_manager
-    if manager is not None and manager.email:
-        link = settings.SITE_URL + reverse("customer_detail", args=[customer.pk])
-        text = f"{title}\n\n{body}\n\nFiche client : {link}\n"
-        transaction.on_commit(lambda: _send_quietly(f"[Relance] {customer.name} : {title}", text, manager.email))
+    _email_manager(visit=visit, title=title, body=body)
     return task
+
+
+def _email_manager(*, visit: Visit, title: str, body: str) -> None:
+    """Tell the customer's account manager, once the debtor's action is committed."""
+    customer, manager = visit.customer, visit.customer.account_manager
+    if manager is None or not manager.email:
+        return
+    link = settings.SITE_URL + reverse("customer_detail", args=[customer.pk])
+    text = f"{title}\n\n{body}\n\nFiche client : {link}\n"
+    subject = f"[Relance] {customer.name} : {title}"
+    transaction.on_commit(lambda: _send_quietly(subject, text, manager.email))
 
 
 def _send_quietly(subject: str, text: str, to: str) -> None:
@@ -152,8 +151,9 @@ def payment_claim_record(*, visit: Visit, paid_on: date, today: date, amount: De
     claim.save()
     amount_text = f" de {format_eur(amount)}" if amount else ""
     message = f"Le client déclare avoir payé{amount_text} le {paid_on:%d/%m/%Y} (portail)."
-    _dunning().customer_pause(org=visit.org, customer=visit.customer, today=today,
-                           reason=f"Paiement déclaré sur le portail le {today:%d/%m/%Y}")
+    if not visit.customer.paused:
+        dunning.customer_pause(org=visit.org, customer=visit.customer, today=today,
+                               reason=f"Paiement déclaré sur le portail le {today:%d/%m/%Y}")
     event_record(org=visit.org, customer=visit.customer, type="portal_payment_claimed", day=today,
                  message=message + (f" Commentaire : {comment}" if comment else ""),
                  data=visit.evidence(claim_id=claim.pk, paid_on=paid_on.isoformat(),
@@ -176,36 +176,46 @@ def _attach_proof(claim: PaymentClaim, proof: UploadedFile) -> None:
     claim.proof.save(f"{secrets.token_hex(16)}.{ext}", proof, save=False)
 
 
+def promisable_invoices(*, org: Organisation, customer: Customer, today: date) -> list[Invoice]:
+    """What a debtor's promise covers: their overdue open invoices that are not disputed."""
+    disputed = scoped(Dispute, org).filter(status=Dispute.Status.OPEN).values("invoice_id")
+    return list(open_invoices(org).filter(customer=customer, due_date__lt=today).exclude(pk__in=disputed)
+                .order_by("due_date", "number"))
+
+
 @transaction.atomic
 def portal_promise(*, visit: Visit, until: date, today: date) -> Promise:
+    """Recorded exactly as if the team had (engine rule 7); the engine also files the follow-up task."""
     org = visit.org
     if not today <= until <= today + timedelta(days=org.portal_max_promise_days):
         raise ApplicationError(f"La date promise doit être dans les {org.portal_max_promise_days} jours.")
-    promise = _dunning().promise_record(org=org, customer=visit.customer, until=until, today=today,
+    invoices = promisable_invoices(org=org, customer=visit.customer, today=today)
+    if not invoices:
+        raise ApplicationError("Aucune facture échue à couvrir par une promesse.")
+    promise = dunning.promise_record(org=org, customer=visit.customer, until=until, today=today, invoices=invoices,
                                      source=SOURCE, note="Promesse saisie par le client sur le portail")
-    numbers = ", ".join(i.number for i in promise.invoices.order_by("number"))
-    message = f"Le client promet de payer au plus tard le {until:%d/%m/%Y} ({numbers}) (portail)."
+    numbers = ", ".join(i.number for i in invoices)
+    message = f"Le client a promis sur le portail de payer au plus tard le {until:%d/%m/%Y} : {numbers}."
     event_record(org=org, customer=visit.customer, type="portal_promise", day=today, message=message,
                  data=visit.evidence(promise_id=promise.pk, until=until.isoformat()))
-    _notify(visit=visit, kind=Task.Kind.PROMISE, title=f"Promesse de paiement au {until:%d/%m/%Y} (portail)",
-            body=message, today=today, data={"promise_id": promise.pk})
+    _email_manager(visit=visit, title=f"Promesse de paiement au {until:%d/%m/%Y} (portail)", body=message)
     return promise
 
 
 @transaction.atomic
 def portal_dispute(*, visit: Visit, invoice: Invoice, reason_code: str, comment: str, today: date) -> Dispute:
+    """The invoice leaves the ladder (engine rule 8); the engine files the dispute task for the account
+    manager, whom we also e-mail."""
     if invoice.customer_id != visit.customer.pk or invoice.org_id != visit.org.pk:
         raise ApplicationError("Facture introuvable.")
-    reason_label = Dispute.Reason(reason_code).label
-    dispute = _dunning().dispute_open(org=visit.org, invoice=invoice, reason=comment or str(reason_label),
+    reason_label = str(Dispute.Reason(reason_code).label)
+    dispute = dunning.dispute_open(org=visit.org, invoice=invoice, reason=comment.strip() or reason_label,
                                    reason_code=reason_code, today=today, source=SOURCE)
-    message = f"Le client conteste la facture {invoice.number} ({reason_label}) (portail)."
+    message = f"Le client a contesté la facture {invoice.number} sur le portail ({reason_label})."
     event_record(org=visit.org, customer=visit.customer, invoice=invoice, type="portal_dispute", day=today,
-                 message=message + (f" Commentaire : {comment}" if comment else ""),
-                 data=visit.evidence(dispute_id=dispute.pk, reason_code=reason_code))
-    _notify(visit=visit, kind=Task.Kind.DISPUTE, title=f"Litige sur la facture {invoice.number} (portail)",
-            body=message + (f"\nCommentaire du client : {comment}" if comment else ""), today=today,
-            data={"dispute_id": dispute.pk, "invoice": invoice.number})
+                 message=message, data=visit.evidence(dispute_id=dispute.pk, reason_code=reason_code))
+    _email_manager(visit=visit, title=f"Litige sur la facture {invoice.number} (portail)",
+                   body=message + (f"\nCommentaire du client : {comment}" if comment else ""))
     return dispute
 
 
@@ -280,7 +290,7 @@ def payment_plan_approve(*, org: Organisation, plan: PaymentPlan, actor: Any, to
         PaymentPlan.Status.APPROVED, today, actor, note)
     plan.save(update_fields=["status", "decided_on", "decided_by", "decision_note"])
     last = schedule[-1][0]
-    _dunning().promise_record(org=org, customer=plan.customer, until=last, today=today, invoices=invoices,
+    dunning.promise_record(org=org, customer=plan.customer, until=last, today=today, invoices=invoices,
                            source="staff", actor=actor, note=f"Échéancier de {count} mensualités")
     event_record(org=org, customer=plan.customer, type="portal_plan_approved", day=today, actor=actor,
                  message=f"Échéancier accordé : {count} mensualités de {format_eur(schedule[0][1])} "

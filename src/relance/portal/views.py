@@ -132,7 +132,9 @@ def paid(request: HttpRequest, visit: Visit, today: date) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def promise(request: HttpRequest, visit: Visit, today: date) -> HttpResponse:
     form = PromiseForm(request.POST or None, today=today, max_days=visit.org.portal_max_promise_days)
-    if request.method == "POST" and form.is_valid():
+    if not services.promisable_invoices(org=visit.org, customer=visit.customer, today=today):
+        form.add_error(None, _("Aucune de vos factures n'est échue : rien à promettre pour l'instant."))
+    elif request.method == "POST" and form.is_valid():
         try:
             services.portal_promise(visit=visit, until=form.cleaned_data["until"], today=today)
         except ApplicationError as exc:
