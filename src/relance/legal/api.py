@@ -77,6 +77,16 @@ class CustomerPenalties:
     def total(self) -> Decimal:
         return self.interest + self.indemnities
 
+    @property
+    def warnings(self) -> list[str]:
+        return sorted({w for _, r in self.lines for w in r.warnings})
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "interest": f"{self.interest:.2f}", "indemnities": f"{self.indemnities:.2f}", "total": f"{self.total:.2f}",
+            "invoices": [{"number": inv.number, **r.as_json()} for inv, r in self.lines],
+        }
+
 
 def customer_penalties(*, org: Organisation, customer: Customer, today: date) -> CustomerPenalties:
     """Interest accrued so far and indemnities due, per open invoice past its due date."""
@@ -107,11 +117,13 @@ class LimitationAlert:
                 f"{french_date(self.limitation_date)} ({years} ans après l'échéance).")
 
 
-def limitation_alerts(*, org: Organisation, today: date) -> list[LimitationAlert]:
+def limitation_alerts(*, org: Organisation, today: date, customer: Customer | None = None) -> list[LimitationAlert]:
     """Open invoices within 90 days of limitation, or already time-barred, oldest first."""
     # Nothing younger than 2 years − 90 days can be near limitation (a cheap pre-filter in SQL).
     horizon = today - timedelta(days=2 * 365 - 90 - 2)
     invoices = open_invoices(org).filter(due_date__lte=horizon).select_related("customer").order_by("due_date")
+    if customer is not None:
+        invoices = invoices.filter(customer=customer)
     alerts = []
     for invoice in invoices:
         kind = invoice.customer.kind

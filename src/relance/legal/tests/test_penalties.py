@@ -239,3 +239,13 @@ def test_a_consumer_never_owes_an_indemnity(amount, a, b, notice, contract):
     assert result.indemnity == 0
     if notice is None:
         assert result.interest == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(["b2b", "public"]), amounts, days_in_table, days_in_table, st.integers(0, 100), st.integers(1, 99))
+def test_a_partial_payment_never_increases_interest(kind, amount, a, b, offset, percent):
+    due, on = FIRST + timedelta(days=min(a, b)), FIRST + timedelta(days=max(a, b))
+    part = (amount * percent / 100).quantize(D("0.01"))
+    common = {"table": TABLE, "kind": kind, "principal": amount, "due_date": due, "as_of": on}
+    with_payment = compute_penalties(settlements=[Settlement(due + timedelta(days=offset), part)], **common)
+    assert with_payment.interest <= compute_penalties(**common).interest
