@@ -10,7 +10,7 @@ from relance.accounts.models import Organisation
 from relance.channels.context import ContactInfo, InvoiceLine, MessageContext, Party, PaymentDetails
 from relance.channels.penalties import invoice_penalty_figures
 from relance.ledger.models import Contact, Customer, Invoice
-from relance.ledger.selectors import invoices_with_outstanding, open_invoices
+from relance.ledger.selectors import open_invoices
 
 REFERENCE_MAX = 140
 
@@ -63,8 +63,9 @@ def invoice_lines(customer: Customer, invoices: Iterable[Invoice], today: date,
 def _annotated(org: Organisation, invoices: Iterable[Invoice] | None, customer: Customer) -> list[Invoice]:
     if invoices is None:
         return list(open_invoices(org).filter(customer=customer).order_by("due_date", "number"))
+    # Invoices paid since the action was created drop out of the message.
     ids = [i.pk for i in invoices]
-    return list(invoices_with_outstanding(org).filter(pk__in=ids, customer=customer).order_by("due_date", "number"))
+    return list(open_invoices(org).filter(pk__in=ids, customer=customer).order_by("due_date", "number"))
 
 
 def context_for_customer(*, org: Organisation, customer: Customer, today: date, step: str, channel: str,

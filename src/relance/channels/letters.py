@@ -69,6 +69,12 @@ def letter_produce(*, org: Organisation, customer: Customer, ctx: MessageContext
                  message=f"Courrier « {ctx.step} » prêt pour l'envoi" + (" en recommandé" if registered else ""),
                  data={"document_id": document.pk, "path": path, "action_id": action_id,
                        "invoices": [i.number for i in ctx.invoices]})
+    if ctx.step == "formal_notice":
+        # The legal module reads this event: a consumer owes interest from the formal notice.
+        event_record(org=org, customer=customer, type="formal_notice", day=today,
+                     message="Mise en demeure de payer produite (lettre recommandée)",
+                     data={"document_id": document.pk, "action_id": action_id,
+                           "invoices": [i.number for i in ctx.invoices]})
     return document
 
 

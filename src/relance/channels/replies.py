@@ -1,0 +1,245 @@
+"""Replies and bounces read from the reply mailbox (IMAP_URL).
+
+`mail_parse` is pure (bytes of an .eml → ParsedMail); `mail_file` puts one parsed mail on the right
+customer's timeline; `mailbox_poll` reads the mailbox once for the worker.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import parseaddr
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+
+from relance.accounts.models import Organisation
+from relance.activity.models import Event, Task
+from relance.activity.services import event_record, task_create
+from relance.channels.models import SentMessage
+from relance.ledger.models import Contact, Customer
+
+log = logging.getLogger(__name__)
+MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+# Where the quoted original starts, in French and English mail clients.
+QUOTE_MARKERS = [
+    re.compile(r"^\s*Le .{0,200}a écrit\s*:\s*$", re.IGNORECASE),
+    re.compile(r"^\s*On .{0,200}wrote:\s*$", re.IGNORECASE),
+    re.compile(r"^\s*-{2,}\s*(Original Message|Message d'origine|Message original)\s*-{2,}\s*$", re.IGNORECASE),
+    re.compile(r"^\s*(De|From)\s*:\s.+$"),
+    re.compile(r"^_{10,}\s*$"),
+]
+BOUNCE_SENDERS = ("mailer-daemon@", "postmaster@")
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    message_id: str
+    from_address: str
+    from_name: str
+    subject: str
+    text: str
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
+    is_bounce: bool = False
+    bounced_recipients: tuple[str, ...] = ()
+    permanent_failure: bool = False
+    original_message_id: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def thread_ids(self) -> list[str]:
+        ids = [self.original_message_id] if self.is_bounce else []
+        return [i for i in [*ids, self.in_reply_to, *reversed(self.references)] if i]
+
+
+def strip_quoted(text: str) -> str:
+    """The new part of a reply: stops at the quoted original or the signature separator."""
+    kept = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if line.startswith(">") or line.rstrip() == "--" or any(m.match(line) for m in QUOTE_MARKERS):
+            if line.startswith(">") and not kept:
+                continue
+            break
+        kept.append(line)
+    return "\n".join(kept).strip()
+
+
+def _body_text(msg: EmailMessage) -> str:
+    part = msg.get_body(("plain", "html"))
+    if part is None:
+        return ""
+    content = part.get_content()
+    if part.get_content_type() == "text/html":
+        content = re.sub(r"(?s)<(script|style).*?</\1>", "", content)
+        content = re.sub(r"<br\s*/?>|</p>|</div>", "\n", content, flags=re.IGNORECASE)
+        content = html.unescape(re.sub(r"<[^>]+>", "", content))
+    return str(content)
+
+
+def _ids(value: str | None) -> tuple[str, ...]:
+    return tuple(MESSAGE_ID.findall(str(value or "")))
+
+
+def _bounce_details(msg: EmailMessage) -> tuple[list[str], bool, str]:
+    """(failed recipients, permanent?, Message-ID of the message that bounced) from a DSN (RFC 3464).
+
+    Permanent only when some recipient failed with a 5.x.x status; "delayed" reports are not failures.
+    """
+    recipients: list[str] = []
+    statuses: list[str] = []
+    original = ""
+    for part in msg.walk():
+        ctype = part.get_content_type()
+        if ctype == "message/delivery-status":
+            for block in part.get_payload():
+                final = str(block.get("Final-Recipient", ""))
+                if final and str(block.get("Action", "failed")).lower() == "failed":
+                    recipients.append(final.split(";", 1)[-1].strip().lower())
+                    statuses.append(str(block.get("Status", "5.0.0")))
+        elif ctype in ("message/rfc822", "text/rfc822-headers") and not original:
+            inner = part.get_payload()[0] if ctype == "message/rfc822" else message_from_bytes(
+                part.get_payload(decode=True) or b"", policy=policy.default)
+            original = next(iter(_ids(inner.get("Message-ID"))), "")
+    permanent = bool(statuses) and all(status.startswith("5") for status in statuses)
+    return recipients, permanent, original
+
+
+def mail_parse(raw: bytes) -> ParsedMail:
+    msg = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(msg, EmailMessage)
+    name, address = parseaddr(str(msg.get("From", "")))
+    is_report = msg.get_content_type() == "multipart/report" and msg.get_param("report-type") == "delivery-status"
+    is_bounce = is_report or address.lower().startswith(BOUNCE_SENDERS)
+    recipients, permanent, original = _bounce_details(msg) if is_bounce else ([], False, "")
+    return ParsedMail(
+        message_id=next(iter(_ids(msg.get("Message-ID"))), ""), from_address=address.lower(), from_name=name,
+        subject=str(msg.get("Subject", "")).strip(), text="" if is_bounce else strip_quoted(_body_text(msg)),
+        in_reply_to=next(iter(_ids(msg.get("In-Reply-To"))), ""), references=_ids(msg.get("References")),
+        is_bounce=is_bounce, bounced_recipients=tuple(recipients), permanent_failure=permanent,
+        original_message_id=original,
+    )
+
+
+def _by_thread(mail: ParsedMail) -> SentMessage | None:
+    for message_id in mail.thread_ids:
+        sent = SentMessage.objects.filter(message_id=message_id).select_related("org", "customer").first()
+        if sent is not None:
+            return sent
+    return None
+
+
+def _by_sender(mail: ParsedMail) -> Customer | None:
+    """The customer whose contact wrote; only when that address belongs to exactly one customer."""
+    customers = {c.customer for c in Contact.objects.filter(email__iexact=mail.from_address)
+                 .select_related("customer", "customer__org")}
+    return customers.pop() if len(customers) == 1 else None
+
+
+def _already_filed(org: Organisation, mail: ParsedMail) -> bool:
+    return bool(mail.message_id) and Event.objects.filter(
+        org=org, type__in=("reply_received", "email_bounced", "email_delayed"), data__message_id=mail.message_id).exists()
+
+
+@transaction.atomic
+def mail_file(mail: ParsedMail, *, today: date) -> bool:
+    """File one reply or bounce; False when it matches no customer (or was filed already)."""
+    sent = _by_thread(mail)
+    customer = sent.customer if sent else (None if mail.is_bounce else _by_sender(mail))
+    if customer is None:
+        return False
+    org = customer.org
+    if _already_filed(org, mail):
+        return False
+    if mail.is_bounce:
+        return _bounce_file(mail, org=org, customer=customer, sent=sent, today=today)
+    event_record(org=org, customer=customer, type="reply_received", day=today,
+                 message=f"Réponse de {mail.from_name or mail.from_address} : {mail.subject}",
+                 data={"message_id": mail.message_id, "from": mail.from_address, "subject": mail.subject,
+                       "text": mail.text[:5000], "in_reply_to": sent.message_id if sent else "",
+                       "action_id": sent.action_id if sent else None})
+    if org.pause_on_reply:
+        customer.paused, customer.pause_reason = True, f"Réponse reçue le {today:%d/%m/%Y} : à lire"
+        customer.save(update_fields=["paused", "pause_reason", "updated_at"])
+    task_create(org=org, kind=Task.Kind.REPLY, customer=customer, due=today,
+                title=f"Réponse de {customer.name} à lire", body=f"{mail.subject}\n\n{mail.text}"[:5000],
+                action_id=sent.action_id if sent else None, data={"message_id": mail.message_id})
+    return True
+
+
+def _bounce_file(mail: ParsedMail, *, org: Organisation, customer: Customer, sent: SentMessage | None,
+                 today: date) -> bool:
+    addresses = list(mail.bounced_recipients) or (sent.recipients if sent else [])
+    if not mail.permanent_failure:
+        event_record(org=org, customer=customer, type="email_delayed", day=today,
+                     message="Distribution de l'e-mail retardée : le serveur réessaie.",
+                     data={"message_id": mail.message_id, "original_message_id": mail.original_message_id})
+        return True
+    for contact in Contact.objects.filter(org=org, customer=customer):
+        if contact.email.lower() in addresses:
+            contact.email_invalid = True
+            contact.save(update_fields=["email_invalid"])
+    if sent is not None:
+        SentMessage.objects.filter(pk=sent.pk).update(failed=True)
+        _action_failed(org, sent.action_id, f"Adresse en échec : {', '.join(addresses)}")
+    event_record(org=org, customer=customer, type="email_bounced", day=today,
+                 message=f"E-mail non distribué : {', '.join(addresses) or 'destinataire inconnu'}",
+                 data={"message_id": mail.message_id, "original_message_id": mail.original_message_id,
+                       "recipients": addresses, "permanent": mail.permanent_failure})
+    task_create(org=org, kind=Task.Kind.CONTACT, customer=customer, due=today,
+                title=f"Adresse e-mail à corriger pour {customer.name}",
+                body=f"Le message n'a pas pu être distribué à {', '.join(addresses)}.",
+                action_id=sent.action_id if sent else None)
+    return True
+
+
+def _action_failed(org: Organisation, action_id: int | None, error: str) -> None:
+    """The dunning engine's action, when there is one, is marked failed (it was reported sent)."""
+    if action_id is None:
+        return
+    try:
+        action_model = apps.get_model("dunning", "Action")
+    except LookupError:
+        return
+    action_model.objects.filter(org=org, pk=action_id).exclude(status="cancelled").update(
+        status="failed", last_error=error)
+
+
+def imap_settings(url: str) -> dict[str, Any]:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("imap", "imaps"):
+        raise ValueError(f"IMAP_URL : schéma non pris en charge {parsed.scheme!r} (imaps:// ou imap://)")
+    return {"ssl": parsed.scheme == "imaps", "host": parsed.hostname or "localhost",
+            "port": parsed.port or (993 if parsed.scheme == "imaps" else 143),
+            "user": unquote(parsed.username or ""), "password": unquote(parsed.password or ""),
+            "folder": unquote(parsed.path.lstrip("/")) or "INBOX"}
+
+
+def mailbox_poll(*, today: date, url: str | None = None) -> int:
+    """Read unseen messages once and file them; returns how many were filed."""
+    from imap_tools import AND, MailBox, MailBoxUnencrypted
+
+    url = settings.IMAP_URL if url is None else url
+    if not url:
+        return 0
+    conf = imap_settings(url)
+    box_class = MailBox if conf["ssl"] else MailBoxUnencrypted
+    filed = 0
+    with box_class(conf["host"], port=conf["port"]).login(conf["user"], conf["password"], conf["folder"]) as box:
+        for message in box.fetch(AND(seen=False), mark_seen=True, bulk=True):
+            try:
+                filed += mail_file(mail_parse(message.obj.as_bytes()), today=today)
+            except Exception:  # one unreadable mail must not stop the others
+                log.exception("could not file mail %s", message.uid)
+    return filed
+
+
+__all__ = ["ParsedMail", "mail_file", "mail_parse", "mailbox_poll", "strip_quoted"]
