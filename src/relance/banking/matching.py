@@ -84,6 +84,7 @@ class Decision:
     reason: str
     allocations: list[tuple[OpenInvoice, Decimal]] = field(default_factory=list)
     customer_id: int | None = None
+    identified_by: str = ""  # how the payer was recognised: iban | name
 
     @property
     def matched(self) -> bool:
@@ -274,13 +275,16 @@ def _by_payer(facts: PaymentFacts, book: OpenBook) -> Decision | None:
     subset = _amount_subset(invoices, facts.amount)
     if subset is False:
         return Decision("review", f"À vérifier : {who}, mais plusieurs combinaisons de factures font "
-                                  f"{format_eur(facts.amount, facts.currency)}.", customer_id=customer_id)
+                                  f"{format_eur(facts.amount, facts.currency)}.", customer_id=customer_id,
+                        identified_by=how)
     if not subset:
         return Decision("review", f"À vérifier : {who}, mais aucune facture ouverte ni somme de factures ne fait "
-                                  f"{format_eur(facts.amount, facts.currency)}.", customer_id=customer_id)
+                                  f"{format_eur(facts.amount, facts.currency)}.", customer_id=customer_id,
+                        identified_by=how)
     what = (f"montant égal à la facture {subset[0].number}" if len(subset) == 1
             else f"montant égal au total des factures {_numbers(subset)}")
-    return Decision(how, f"{who[0].upper()}{who[1:]} ; {what}.", _allocate(subset, facts.amount), customer_id)
+    return Decision(how, f"{who[0].upper()}{who[1:]} ; {what}.", _allocate(subset, facts.amount), customer_id,
+                    identified_by=how)
 
 
 def _by_amount(facts: PaymentFacts, book: OpenBook) -> Decision | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, QuerySet, Sum
 
 from relance.accounts.models import Organisation
 from relance.banking.matching import KnownCustomer, OpenBook, OpenInvoice, PaymentFacts, identify_payer
@@ -15,11 +15,27 @@ from relance.ledger.models import Allocation, Customer, Invoice, Payment
 from relance.ledger.selectors import open_invoices, scoped
 
 
+def allocated_by_invoice(org: Organisation, invoice_ids: list[int] | None = None) -> dict[int, Decimal]:
+    """What already settles each invoice (payments, credit notes, accounting), in one grouped query."""
+    qs = scoped(Allocation, org)
+    if invoice_ids is not None:
+        qs = qs.filter(invoice_id__in=invoice_ids)
+    return dict(qs.order_by().values("invoice_id").annotate(s=Sum("amount")).values_list("invoice_id", "s"))
+
+
 def open_book(org: Organisation) -> OpenBook:
-    """Every open invoice and known payer of the organisation, in three queries (not one per payment)."""
-    rows = open_invoices(org).values_list(
-        "id", "number", "customer_id", "outstanding", "currency", "due_date", "payment_reference")
-    invoices = [OpenInvoice(*row) for row in rows.iterator(chunk_size=5000)]
+    """Every open invoice and known payer of the organisation in four plain queries (not one per payment).
+
+    Same figures as ledger.selectors.open_invoices, computed without a correlated subquery per invoice.
+    """
+    allocated = allocated_by_invoice(org)
+    rows = scoped(Invoice, org).filter(kind=Invoice.Kind.INVOICE, status=Invoice.Status.OPEN).values_list(
+        "id", "number", "customer_id", "total_incl_tax", "currency", "due_date", "payment_reference")
+    invoices = []
+    for pk, number, customer_id, total, currency, due, reference in rows.iterator(chunk_size=5000):
+        outstanding = total - allocated.get(pk, Decimal("0"))
+        if outstanding > 0:
+            invoices.append(OpenInvoice(pk, number, customer_id, outstanding, currency, due, reference))
     customers = [KnownCustomer(pk, name, list(ibans or []))
                  for pk, name, ibans in scoped(Customer, org).values_list("id", "name", "payer_ibans")]
     closed = scoped(Invoice, org).exclude(status=Invoice.Status.OPEN).values_list("number", flat=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,16 +18,17 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from relance.accounts.models import Organisation
-from relance.activity.models import Task
+from relance.activity.models import Event, Task
 from relance.activity.services import event_record, task_create
-from relance.banking.matching import Decision, OpenBook, match_payment, normalise_iban
+from relance.banking.matching import Decision, PaymentFacts, match_payment, normalise_iban
 from relance.banking.models import BankReversal, BankStatement
 from relance.banking.parsers import parse_statement_file
 from relance.banking.parsers.common import check_size
 from relance.banking.records import BankLine, ParsedStatement
-from relance.banking.selectors import open_book, payment_facts
+from relance.banking.selectors import allocated_by_invoice, open_book
 from relance.core.errors import ApplicationError, InputError, InputProblem
 from relance.core.money import format_eur
 from relance.core.reports import ImportReport
@@ -36,6 +38,8 @@ from relance.ledger.services import allocation_add, invoice_refresh_status
 
 Source = str | os.PathLike[str] | tuple[str, bytes]
 CHUNK = 500
+#: Rules strong enough to teach us the payer's IBAN (an amount alone is not).
+LEARNING_RULES = {"number", "reference", "name"}
 
 
 @dataclass
@@ -121,7 +125,7 @@ def statements_record(*, org: Organisation, inputs: list[StatementInput], today:
     lines = [line for item in inputs for line in item.parsed.lines]
     known_payments = _known(Payment, org, "bank_transaction_id", (ln.bank_ref for ln in lines if ln.is_payment))
     known_reversals = _known(BankReversal, org, "bank_ref", (ln.bank_ref for ln in lines if ln.reverses_payment))
-    new_payments: list[Payment] = []
+    new_lines: list[BankLine] = []
     reversals: list[tuple[BankStatement, BankLine]] = []
     for item in inputs:
         statement = _statement_row(org, item, today)
@@ -129,7 +133,7 @@ def statements_record(*, org: Organisation, inputs: list[StatementInput], today:
         for line in item.parsed.lines:
             if line.is_payment and line.bank_ref not in known_payments:
                 known_payments.add(line.bank_ref)
-                new_payments.append(_payment(org, line))
+                new_lines.append(line)
                 counts["created"] += 1
             elif line.reverses_payment and line.bank_ref not in known_reversals:
                 known_reversals.add(line.bank_ref)
@@ -142,9 +146,8 @@ def statements_record(*, org: Organisation, inputs: list[StatementInput], today:
         _update_counts(statement, counts)
         outcome.duplicates += counts["duplicates"]
         outcome.messages.append(_statement_message(item.parsed, counts))
-    created = Payment.objects.bulk_create(new_payments, batch_size=CHUNK)
-    outcome.created = len(created)
-    _match_new(org=org, payments=created, today=today, outcome=outcome)
+    if new_lines:
+        payments_create(org=org, lines=new_lines, outcome=outcome)
     for statement, line in reversals:
         outcome.reversed += _reversal_record(org=org, statement=statement, line=line, today=today, outcome=outcome)
     return outcome
@@ -165,90 +168,106 @@ def _statement_message(s: ParsedStatement, counts: dict[str, int]) -> str:
             f"{counts['reversals']} contre-passation(s).")
 
 
-def _payment(org: Organisation, line: BankLine) -> Payment:
+def _facts(line: BankLine) -> PaymentFacts:
+    return PaymentFacts(amount=line.amount, currency=line.currency, remittance=line.remittance,
+                        payer_name=line.payer_name, payer_iban=line.payer_iban,
+                        creditor_reference=line.creditor_reference)
+
+
+def _payment(org: Organisation, line: BankLine, decision: Decision) -> Payment:
+    # A payer recognised by IBAN is certain enough to name the customer even when no invoice fits;
+    # a name alone is only a hint for the review queue.
+    customer_id = decision.customer_id if decision.matched or decision.identified_by == "iban" else None
     return Payment(
         org=org, date=line.booking_date, amount=line.amount, currency=line.currency[:3],
         method=Payment.Method.TRANSFER, reference=line.end_to_end_id[:200], bank_transaction_id=line.bank_ref,
         payer_name=line.payer_name[:200], payer_iban=line.payer_iban[:34],
         remittance=(line.remittance if line.creditor_reference in line.remittance
                     else f"{line.remittance} {line.creditor_reference}".strip()),
+        status=Payment.Status.MATCHED if decision.matched else Payment.Status.UNMATCHED,
+        customer_id=customer_id, match_reason=decision.reason[:300],
     )
 
 
-def _match_new(*, org: Organisation, payments: list[Payment], today: date, outcome: ImportOutcome) -> None:
-    if not payments:
-        return
+def payments_create(*, org: Organisation, lines: list[BankLine], outcome: ImportOutcome) -> list[Payment]:
+    """Match every new line against the open book (loaded once), then write payments, allocations and
+    timeline events in bulk."""
     book = open_book(org)
-    decisions = [(p, match_payment(payment_facts(p), book)) for p in payments]
-    wanted = {inv.id for _, d in decisions for inv, _ in d.allocations}
-    invoices = _in_bulk(org, Invoice, wanted)
-    customers = _in_bulk(org, Customer, {d.customer_id for _, d in decisions if d.customer_id})
-    for payment, decision in decisions:
-        decision_apply(org=org, payment=payment, decision=decision, invoices=invoices, customers=customers,
-                       book=book)
-        outcome.matched += decision.matched
-        outcome.review += not decision.matched
-    Payment.objects.bulk_update(payments, ["status", "customer", "match_reason"], batch_size=CHUNK)
-    for customer in customers.values():
-        if getattr(customer, "_ibans_changed", False):
-            customer.save(update_fields=["payer_ibans", "updated_at"])
+    decisions, learnt = [], defaultdict(set)
+    for line in lines:
+        decision = match_payment(_facts(line), book)
+        decisions.append(decision)
+        iban = normalise_iban(line.payer_iban)
+        if decision.rule in LEARNING_RULES and iban and book.iban_owner.get(iban) != decision.customer_id:
+            book.learn_iban(iban, decision.customer_id)
+            learnt[decision.customer_id].add(iban)
+    payments = Payment.objects.bulk_create([_payment(org, ln, d) for ln, d in zip(lines, decisions, strict=True)],
+                                           batch_size=CHUNK)
+    matched = [(p, d) for p, d in zip(payments, decisions, strict=True) if d.matched]
+    allocations_bulk_add(org=org, matched=matched)
+    Event.objects.bulk_create([_payment_event(org, p, d) for p, d in matched], batch_size=CHUNK)
+    _customers_learn(org, learnt)
+    outcome.created += len(payments)
+    outcome.matched += len(matched)
+    outcome.review += len(payments) - len(matched)
     outcome.messages.append(f"Rapprochement : {outcome.matched} paiement(s) affecté(s) automatiquement, "
                             f"{outcome.review} à vérifier dans la file « Paiements à rapprocher ».")
+    return payments
 
 
-def _in_bulk(org: Organisation, model: type, ids: set[int]) -> dict[int, Any]:
-    found: dict[int, Any] = {}
-    ids_list = sorted(ids)
-    for i in range(0, len(ids_list), CHUNK):
-        found.update(scoped(model, org).in_bulk(ids_list[i:i + CHUNK]))
-    return found
+def _locked_outstanding(org: Organisation, ids: list[int]) -> dict[int, Decimal]:
+    outstanding: dict[int, Decimal] = {}
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i:i + CHUNK]
+        # Row locks on PostgreSQL; SQLite's IMMEDIATE transaction already keeps other writers out.
+        totals = scoped(Invoice, org).select_for_update().filter(id__in=chunk, status=Invoice.Status.OPEN)
+        allocated = allocated_by_invoice(org, chunk)
+        for pk, total in totals.values_list("id", "total_incl_tax"):
+            outstanding[pk] = total - allocated.get(pk, Decimal("0"))
+    return outstanding
 
 
-def decision_apply(*, org: Organisation, payment: Payment, decision: Decision, invoices: dict[int, Invoice],
-                   customers: dict[int, Customer], book: OpenBook | None = None) -> None:
-    """Write what the matcher decided: allocations, payment status and reason, timeline event."""
-    payment.match_reason = decision.reason[:300]
-    if not decision.matched:
-        # A payer recognised by IBAN is certain enough to name the customer; a name alone is only a hint.
-        payment.customer_id = decision.customer_id if decision.rule == "review" and _iban_known(
-            payment, decision, book) else None
-        return
-    customer = customers[decision.customer_id]
-    payment.customer, payment.status = customer, Payment.Status.MATCHED
-    for inv, amount in decision.allocations:
-        allocation_add(org=org, invoice=invoices[inv.id], amount=amount, day=payment.date, payment=payment,
-                       note=decision.reason[:300])
-    _learn_iban(customer, payment.payer_iban, book)
-    _payment_event(org=org, payment=payment, customer=customer, invoices=[invoices[i.id] for i, _ in decision.allocations],
-                   reason=decision.reason, actor=None)
+def allocations_bulk_add(*, org: Organisation, matched: list[tuple[Payment, Decision]]) -> list[Allocation]:
+    """The set-based form of ledger.services.allocation_add for an import: same rules (never more than what
+    is outstanding, an invoice with nothing left is paid), one query per chunk instead of four per allocation."""
+    planned: dict[int, Decimal] = defaultdict(Decimal)
+    for _, decision in matched:
+        for inv, amount in decision.allocations:
+            planned[inv.id] += amount
+    ids = sorted(planned)
+    outstanding = _locked_outstanding(org, ids)
+    if any(planned[pk] > outstanding.get(pk, Decimal("0")) for pk in ids):
+        raise ApplicationError("Les factures ont changé pendant l'import des relevés : relancez l'import.")
+    rows = [Allocation(org=org, invoice_id=inv.id, source=Allocation.Source.PAYMENT, payment=payment, amount=amount,
+                       date=payment.date, note=decision.reason[:300])
+            for payment, decision in matched for inv, amount in decision.allocations]
+    created = Allocation.objects.bulk_create(rows, batch_size=CHUNK)
+    paid = [pk for pk in ids if planned[pk] == outstanding[pk]]
+    for i in range(0, len(paid), CHUNK):
+        scoped(Invoice, org).filter(id__in=paid[i:i + CHUNK]).update(status=Invoice.Status.PAID, updated_at=timezone.now())
+    return created
 
 
-def _iban_known(payment: Payment, decision: Decision, book: OpenBook | None) -> bool:
-    if decision.customer_id is None or book is None or not payment.payer_iban:
-        return False
-    return book.iban_owner.get(normalise_iban(payment.payer_iban)) == decision.customer_id
-
-
-def _learn_iban(customer: Customer, iban: str, book: OpenBook | None) -> None:
-    key = normalise_iban(iban)
-    if key and key not in [normalise_iban(i) for i in customer.payer_ibans]:
-        customer.payer_ibans = [*customer.payer_ibans, key]
-        customer._ibans_changed = True  # type: ignore[attr-defined]
-        if book is not None:
-            book.learn_iban(key, customer.id)
-
-
-def _payment_event(*, org: Organisation, payment: Payment, customer: Customer, invoices: list[Invoice],
-                   reason: str, actor: Any) -> None:
-    numbers = ", ".join(i.number for i in invoices)
-    event_record(
-        org=org, type="payment", day=payment.date, customer=customer, invoice=invoices[0] if invoices else None,
+def _payment_event(org: Organisation, payment: Payment, decision: Decision) -> Event:
+    numbers = [inv.number for inv, _ in decision.allocations]
+    return Event(
+        org=org, type="payment", date=payment.date, customer_id=decision.customer_id,
+        invoice_id=decision.allocations[0][0].id,
         message=f"Paiement de {format_eur(payment.amount, payment.currency)} reçu le "
-                f"{payment.date.strftime('%d/%m/%Y')}, affecté à {numbers}. {reason}",
-        data={"payment_id": payment.id, "invoices": [i.number for i in invoices], "reason": reason,
+                f"{payment.date.strftime('%d/%m/%Y')}, affecté à {', '.join(numbers)}. {decision.reason}",
+        data={"payment_id": payment.id, "invoices": numbers, "reason": decision.reason, "rule": decision.rule,
               "bank_transaction_id": payment.bank_transaction_id},
-        actor=actor,
     )
+
+
+def _customers_learn(org: Organisation, learnt: dict[int, set[str]]) -> None:
+    """Payer IBANs seen on confidently matched payments identify the customer next time."""
+    for customer in scoped(Customer, org).filter(id__in=list(learnt)):
+        known = {normalise_iban(i) for i in customer.payer_ibans}
+        new = sorted(learnt[customer.id] - known)
+        if new:
+            customer.payer_ibans = [*customer.payer_ibans, *new]
+            customer.save(update_fields=["payer_ibans", "updated_at"])
 
 
 @transaction.atomic
@@ -278,11 +297,15 @@ def payment_assign(*, org: Organisation, payment: Payment, invoices: list[Invoic
     payment.customer, payment.status = customer, Payment.Status.MATCHED
     payment.match_reason = f"Rapproché manuellement par {who} le {today.strftime('%d/%m/%Y')}."
     payment.save(update_fields=["customer", "status", "match_reason"])
-    _learn_iban(customer, payment.payer_iban, None)
-    if getattr(customer, "_ibans_changed", False):
-        customer.save(update_fields=["payer_ibans", "updated_at"])
-    _payment_event(org=org, payment=payment, customer=customer, invoices=[a.invoice for a in allocations],
-                   reason=payment.match_reason, actor=actor)
+    if iban := normalise_iban(payment.payer_iban):
+        _customers_learn(org, {customer.id: {iban}})
+    numbers = [a.invoice.number for a in allocations]
+    event_record(
+        org=org, type="payment", day=payment.date, customer=customer, invoice=allocations[0].invoice, actor=actor,
+        message=f"Paiement de {format_eur(payment.amount, payment.currency)} reçu le "
+                f"{payment.date.strftime('%d/%m/%Y')}, affecté à {', '.join(numbers)}. {payment.match_reason}",
+        data={"payment_id": payment.id, "invoices": numbers, "reason": payment.match_reason, "rule": "manual"},
+    )
     return allocations
 
 

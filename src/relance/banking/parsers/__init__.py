@@ -16,6 +16,11 @@ def detect_format(file: str, data: bytes) -> str:
     if looks_like_ofx(head):
         return "ofx"
     if head.startswith(b"<"):
+        # The container element names the message; parse the whole file only when the head is unclear.
+        if b"BkToCstmrDbtCdtNtfctn" in head:
+            return "camt054"
+        if b"BkToCstmrStmt" in head or b"BkToCstmrAcctRpt" in head:
+            return "camt053"
         kind = camt_kind(parse_xml(file, data))
         if kind is None:
             raise refuse(file, "fichier XML non reconnu : seuls les relevés camt.053, camt.054 (ISO 20022) "

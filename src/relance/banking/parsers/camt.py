@@ -42,23 +42,27 @@ def parse_xml(file: str, data: bytes) -> Element:
         raise refuse(file, f"XML mal formé : {exc.msg}", line=exc.lineno)
     if root.getroottree().docinfo.internalDTD is not None:
         raise refuse(file, "fichier refusé : déclaration DOCTYPE interdite.")
+    _strip_namespaces(root)
     return root
 
 
+def _strip_namespaces(root: Element) -> None:
+    """Any version of the namespace is accepted: afterwards every element answers to its local name."""
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.startswith("{"):
+            el.tag = el.tag.rpartition("}")[2]
+
+
 def local(el: Element) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+    return el.tag if isinstance(el.tag, str) else ""
 
 
 def child(el: Element | None, *path: str) -> Element | None:
-    for name in path:
-        if el is None:
-            return None
-        el = next((c for c in el if local(c) == name), None)
-    return el
+    return None if el is None else el.find("/".join(path))
 
 
 def children(el: Element | None, name: str) -> list[Element]:
-    return [] if el is None else [c for c in el if local(c) == name]
+    return [] if el is None else el.findall(name)
 
 
 def text(el: Element | None, *path: str) -> str:
