@@ -1,19 +1,23 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from relance.legal.models import RateHalfYear
 
-RATE_FIELD = {"max_digits": 6, "decimal_places": 2, "min_value": Decimal("-10"), "max_value": Decimal("100"),
-              "localize": True}  # French input: 2,15 (2.15 is accepted too)
+
+def rate_field(label: Any) -> forms.DecimalField:
+    # localize: French input 2,15 (2.15 is accepted too)
+    return forms.DecimalField(label=label, max_digits=6, decimal_places=2, min_value=Decimal("-10"),
+                              max_value=Decimal("100"), localize=True)
 
 
 class EcbDecisionForm(forms.Form):
     effective_date = forms.DateField(label=_("Date d'effet"), widget=forms.DateInput(attrs={"type": "date"}))
-    rate = forms.DecimalField(label=_("Taux de refinancement (%)"), **RATE_FIELD)
+    rate = rate_field(_("Taux de refinancement (%)"))
     source = forms.CharField(label=_("Source"), max_length=300, required=False)
     source_url = forms.URLField(label=_("Lien vers la source"), required=False, assume_scheme="https")
 

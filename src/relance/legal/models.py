@@ -14,12 +14,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-RATE = {"max_digits": 6, "decimal_places": 2}
-
 
 class EcbDecision(models.Model):
     effective_date = models.DateField(_("date d'effet"), unique=True)
-    rate = models.DecimalField(_("taux de refinancement (%)"), **RATE)
+    rate = models.DecimalField(_("taux de refinancement (%)"), max_digits=6, decimal_places=2)
     source = models.CharField(_("source"), max_length=300, blank=True)
     source_url = models.URLField(_("lien vers la source"), blank=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
@@ -40,11 +38,11 @@ class RateHalfYear(models.Model):
 
     year = models.PositiveSmallIntegerField(_("année"))
     half = models.PositiveSmallIntegerField(_("semestre"), choices=Half.choices)
-    ecb_rate = models.DecimalField(_("taux BCE au premier jour (%)"), null=True, blank=True, **RATE)
+    ecb_rate = models.DecimalField(_("taux BCE au premier jour (%)"), null=True, blank=True, max_digits=6, decimal_places=2)
     legal_rate_private = models.DecimalField(
-        _("taux légal, créancier particulier (%)"), null=True, blank=True, **RATE
+        _("taux légal, créancier particulier (%)"), null=True, blank=True, max_digits=6, decimal_places=2
     )
-    legal_rate_other = models.DecimalField(_("taux légal, autres cas (%)"), null=True, blank=True, **RATE)
+    legal_rate_other = models.DecimalField(_("taux légal, autres cas (%)"), null=True, blank=True, max_digits=6, decimal_places=2)
     source = models.TextField(_("source"), blank=True)
     source_url = models.URLField(_("lien vers la source"), blank=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)

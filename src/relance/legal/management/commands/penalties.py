@@ -70,10 +70,12 @@ class Command(RelanceCommand):
             raise ApplicationError("--amount et --due sont obligatoires (montant TTC et date d'échéance).")
         if (paid is None) == (on is None):
             raise ApplicationError("Indiquez soit --paid (date du paiement), soit --on (date du calcul), pas les deux.")
+        as_of = paid or on
+        assert as_of is not None  # exactly one of them, checked above
         if options["kind"] not in KINDS:
             raise ApplicationError(f"--kind : type de client inconnu « {options['kind']} » (b2b, b2c ou public).")
         return compute_penalties(
-            table=rate_table(), kind=options["kind"], principal=amount, due_date=due, as_of=paid or on,
+            table=rate_table(), kind=options["kind"], principal=amount, due_date=due, as_of=as_of,
             settlements=[Settlement(paid, amount)] if paid else [], notice_date=_date(options, "notice_date"),
             contract_rate=_decimal(options, "contract_rate"), split_half_years=split_half_years(),
         )
