@@ -243,3 +243,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Legal computations -----------------------------------------------------
+# A delay spanning half-years applies each half-year's rate to its own days (interpretation documented
+# in the README, "Pénalités de retard"); false applies the rate of the half-year in which the delay started.
+RELANCE_PENALTY_SPLIT_HALF_YEARS = envbool("RELANCE_PENALTY_SPLIT_HALF_YEARS", True)
