@@ -158,9 +158,11 @@ def payment_claim_record(*, visit: Visit, paid_on: date, today: date, amount: De
                  message=message + (f" Commentaire : {comment}" if comment else ""),
                  data=visit.evidence(claim_id=claim.pk, paid_on=paid_on.isoformat(),
                                      amount=str(amount) if amount else None, proof=bool(claim.proof)))
-    body = message + ("\nJustificatif joint." if claim.proof else "") + (f"\nCommentaire : {comment}" if comment else "")
+    body = message + (f"\nCommentaire : {comment}" if comment else "")
+    proof_url = settings.SITE_URL + reverse("portal:proof", args=[claim.pk]) if claim.proof else ""
     _notify(visit=visit, kind=Task.Kind.CHECK_PAYMENT, title="Vérifier le paiement déclaré sur le portail",
-            body=body, today=today, data={"claim_id": claim.pk})
+            body=body + (f"\nJustificatif : {proof_url}" if proof_url else ""), today=today,
+            data={"claim_id": claim.pk, "url": proof_url})
     return claim
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -92,8 +94,19 @@ def pay(request: HttpRequest, visit: Visit, today: date) -> HttpResponse:
     if visit.org.iban and euro_only and EPC_MIN_AMOUNT <= amount <= EPC_MAX_AMOUNT:
         qr = epc_qr_svg(name=visit.org.name, iban=visit.org.iban, bic=visit.org.bic, amount=amount,
                         reference=reference, title=_("QR code de virement SEPA"))
+    online = payment_link(amount=amount, reference=reference, customer_ref=visit.customer.ref) if amount > 0 else ""
     return render(request, "portal/pay.html", _context(visit, today, overview=overview, lines=lines,
-                                                         amount=amount, reference=reference, qr=qr))
+                                                         amount=amount, reference=reference, qr=qr, online=online))
+
+
+def payment_link(*, amount: Decimal, reference: str, customer_ref: str) -> str:
+    """The optional payment-service link (Stripe, GoCardless…): settings.PORTAL_PAYMENT_URL, a template
+    such as https://pay.example/c?amount={amount}&ref={reference}&customer={customer}. Off when empty."""
+    template = getattr(settings, "PORTAL_PAYMENT_URL", "")
+    if not template:
+        return ""
+    return str(template).format(amount=quote(f"{amount:.2f}"), reference=quote(reference, safe=""),
+                                customer=quote(customer_ref, safe=""))
 
 
 def _reference(visit: Visit, lines: list) -> str:  # type: ignore[type-arg]

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.test import override_settings
 from pypdf import PdfReader
 
 from relance.activity.models import Event
@@ -133,3 +134,14 @@ def test_days_late_are_counted_from_the_due_date(client, url, customer, today):
     InvoiceFactory(customer=customer, number="FA-FUTURE", issue_date=today, due_date=today + timedelta(days=30))
     page = client.get(url()).content.decode()
     assert "FA-FUTURE" in page
+
+
+def test_no_online_payment_button_by_default(client, url):
+    assert "Payer en ligne" not in client.get(url("payer/")).content.decode()
+
+
+@override_settings(PORTAL_PAYMENT_URL="https://pay.example/checkout?amount={amount}&ref={reference}&c={customer}")
+def test_an_online_payment_link_can_be_configured_by_url(client, url):
+    page = client.get(url("payer/")).content.decode()
+    assert "Payer en ligne" in page
+    assert 'href="https://pay.example/checkout?amount=1500.50&amp;ref=C-MARTIN%20FA-101%20FA-102&amp;c=C-MARTIN"' in page
