@@ -101,3 +101,13 @@ def test_limitation_alerts_warn_90_days_before_and_after_limitation(org, other_o
     assert "prescrite depuis le 2 juin 2024" in alerts[0].message
     assert "dernier jour pour agir le 10 janvier 2025" in alerts[1].message
     assert limitation_alerts(org=org, today=date(2024, 10, 11)) == [alerts[0]]
+
+
+def test_customer_penalties_take_a_fixed_number_of_queries_for_businesses(org, django_assert_max_num_queries):
+    customer = CustomerFactory(org=org, kind="b2b")
+    for _ in range(6):
+        inv = invoice(org, customer=customer)
+        allocation_add(org=org, invoice=inv, amount=D("100.00"), day=date(2025, 3, 20))
+    with django_assert_max_num_queries(3):  # rate table, invoices, their allocations
+        summary = customer_penalties(org=org, customer=customer, today=date(2025, 4, 15))
+    assert len(summary.lines) == 6
