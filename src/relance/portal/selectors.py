@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import QuerySet
 
 from relance.core.errors import ApplicationError
 from relance.ledger.models import Dispute, Invoice, Promise
 from relance.ledger.selectors import open_invoices, scoped
+from relance.legal import api as legal
 from relance.portal.models import PaymentClaim, PaymentPlan, PortalToken
 
 
@@ -73,14 +73,10 @@ def customer_penalties(*, token: PortalToken, today: date) -> Penalties | None:
     """Interest and indemnities where the law applies (legal module); None when nothing is due or when a
     rate is missing (the team sees that warning on its side; the debtor never sees a wrong figure)."""
     try:
-        from relance.legal.api import customer_penalties as legal_penalties
-    except ImportError:  # legal module not there yet
-        return None
-    try:
-        result: Any = legal_penalties(org=token.org, customer=token.customer, today=today)
+        result = legal.customer_penalties(org=token.org, customer=token.customer, today=today)
     except ApplicationError:
         return None
-    penalties = Penalties(Decimal(result.interest), Decimal(result.indemnities))
+    penalties = Penalties(result.interest, result.indemnities)
     return penalties if penalties.total > 0 else None
 
 
