@@ -1,0 +1,124 @@
+"""The litigation file: one PDF (claim, chronology, formal notice, "injonction de payer" data) plus the
+original invoices, the formal notice and an account statement, zipped."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from django.template.loader import render_to_string
+
+from relance.accounts.models import Organisation
+from relance.activity.models import Event, Task
+from relance.channels.builders import context_for_customer
+from relance.channels.models import Document
+from relance.channels.pdf import html_to_document, media_path
+from relance.channels.statement import statement_pdf
+from relance.core.errors import ApplicationError
+from relance.core.money import money
+from relance.ledger.models import Customer, Invoice
+
+
+@dataclass(frozen=True)
+class Court:
+    cerfa: str
+    court: str
+    note: str
+
+
+def competent_court(*, kind: str, postcode: str, city: str) -> Court:
+    """Which form and court for an "injonction de payer" (CPC 1405–1425), by the debtor's address.
+
+    Commercial claims against a business go to the tribunal de commerce (Cerfa 12946), others to the
+    tribunal judiciaire (Cerfa 12948), both of the debtor's domicile. Public buyers are not sued this way.
+    """
+    place = " ".join(p for p in (postcode, city.upper()) if p) or "adresse du débiteur inconnue"
+    if kind == "public":
+        return Court("", "Tribunal administratif", "Acheteur public : pas d'injonction de payer ; demander un "
+                     "référé-provision au tribunal administratif (ou passer par Chorus Pro et le comptable public).")
+    if kind == "b2b":
+        return Court("12946", f"Tribunal de commerce du ressort de {place}",
+                     "Requête en injonction de payer devant le tribunal de commerce du siège du débiteur "
+                     "(vérifier la juridiction sur l'annuaire de justice.fr).")
+    return Court("12948", f"Tribunal judiciaire du ressort de {place}",
+                 "Requête en injonction de payer devant le tribunal judiciaire du domicile du débiteur "
+                 "(vérifier la juridiction sur l'annuaire de justice.fr).")
+
+
+CHRONOLOGY_TYPES = {
+    "email_sent": "E-mail envoyé", "sms_sent": "SMS envoyé", "letter_produced": "Courrier produit",
+    "formal_notice": "Mise en demeure", "registered_letter_tracked": "Recommandé : suivi",
+    "reply_received": "Réponse du client", "email_bounced": "E-mail non distribué",
+    "promise_broken": "Promesse non tenue",
+}
+
+
+def chronology(*, org: Organisation, customer: Customer) -> list[dict[str, object]]:
+    """Every reminder, call, reply and event of the customer, oldest first."""
+    rows: list[dict[str, object]] = [
+        {"date": e.date, "kind": CHRONOLOGY_TYPES.get(e.type, e.type), "text": e.message}
+        for e in Event.objects.filter(org=org, customer=customer).order_by("date", "id")
+    ]
+    for task in Task.objects.filter(org=org, customer=customer, kind=Task.Kind.CALL, status=Task.Status.DONE):
+        rows.append({"date": task.done_on or task.due_date, "kind": "Appel", "text": task.outcome or task.title})
+    return sorted(rows, key=lambda r: r["date"])  # type: ignore[arg-type, return-value]
+
+
+def _formal_notices(org: Organisation, customer: Customer) -> list[Document]:
+    return list(Document.objects.filter(org=org, customer=customer, kind=Document.Kind.REGISTERED_LETTER,
+                                        step="formal_notice").order_by("day"))
+
+
+def litigation_data(*, org: Organisation, customer: Customer, today: date) -> dict[str, object]:
+    ctx = context_for_customer(org=org, customer=customer, today=today, step="litigation", channel="letter",
+                               portal_link="")
+    if not ctx.invoices:
+        raise ApplicationError(f"{customer.name} n'a aucune facture impayée : pas de dossier contentieux.")
+    court = competent_court(kind=customer.kind, postcode=customer.postcode, city=customer.city)
+    total = money(ctx.total_outstanding + ctx.total_interest + ctx.total_indemnity)
+    return {
+        "ctx": ctx, "org": org, "customer": customer, "today": today, "court": court, "total": total,
+        "chronology": chronology(org=org, customer=customer), "notices": _formal_notices(org, customer),
+        "claim": {"principal": ctx.total_outstanding, "interest": ctx.total_interest,
+                  "indemnity": ctx.total_indemnity, "total": total},
+    }
+
+
+def _injonction_json(data: dict[str, object]) -> bytes:
+    ctx, org, customer = data["ctx"], data["org"], data["customer"]
+    payload = {
+        "cerfa": data["court"].cerfa, "court": asdict(data["court"]),  # type: ignore[attr-defined]
+        "creditor": {"name": org.name, "siren": org.siren, "address": ctx.organisation.address_lines},  # type: ignore[attr-defined]
+        "debtor": {"name": customer.name, "siren": customer.siren, "kind": customer.kind,  # type: ignore[attr-defined]
+                   "address": ctx.customer.address_lines},  # type: ignore[attr-defined]
+        "invoices": [{"number": i.number, "issue_date": i.issue_date, "due_date": i.due_date,
+                      "principal": i.outstanding, "interest": i.interest, "indemnity": i.indemnity}
+                     for i in ctx.invoices],  # type: ignore[attr-defined]
+        "claim": data["claim"],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2, default=str).encode()
+
+
+def litigation_file(*, org: Organisation, customer: Customer, today: date) -> bytes:
+    """The zip to hand to a lawyer or to file with the court."""
+    if customer.org_id != org.id:
+        raise ApplicationError("Client introuvable.")
+    data = litigation_data(org=org, customer=customer, today=today)
+    document = html_to_document(render_to_string("channels/litigation.html", data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("01-dossier-contentieux.pdf", document.write_pdf())
+        archive.writestr("02-donnees-injonction-de-payer.json", _injonction_json(data))
+        archive.writestr("03-releve-de-compte.pdf", statement_pdf(org=org, customer=customer, today=today)[0])
+        for notice in data["notices"]:  # type: ignore[attr-defined]
+            if media_path(notice.path).exists():
+                archive.write(media_path(notice.path), f"04-mise-en-demeure-{notice.day:%Y-%m-%d}.pdf")
+        numbers = [i.number for i in data["ctx"].invoices]  # type: ignore[attr-defined]
+        for invoice in Invoice.objects.filter(org=org, customer=customer, number__in=numbers).exclude(document=""):
+            with invoice.document.open("rb") as handle:
+                name = f"Facture-{invoice.number}.pdf".replace("/", "-")
+                archive.writestr(f"factures/{name}", handle.read())
+    return buffer.getvalue()

@@ -1,0 +1,55 @@
+"""Writes on channel documents: the registered letter's postal tracking and acknowledgement."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.apps import apps
+from django.db import transaction
+
+from relance.accounts.models import Organisation
+from relance.activity.services import event_record
+from relance.channels.models import Document
+from relance.core.errors import ApplicationError
+
+TRACKING_MAX = 40
+
+
+def registered_letter_get(*, org: Organisation, action_id: int | None = None,
+                          document_id: int | None = None) -> Document:
+    qs = Document.objects.filter(org=org, kind=Document.Kind.REGISTERED_LETTER)
+    document = qs.filter(action_id=action_id).last() if action_id is not None else qs.filter(pk=document_id).first()
+    if document is None:
+        raise ApplicationError(f"Lettre recommandée introuvable : {action_id or document_id}")
+    return document
+
+
+@transaction.atomic
+def registered_letter_track(*, org: Organisation, document: Document, tracking_number: str,
+                            acknowledged_on: date | None, today: date, actor: Any = None) -> Document:
+    """Record the postal tracking number and the acknowledgement date (on the document and the action)."""
+    if document.org_id != org.id or document.kind != Document.Kind.REGISTERED_LETTER:
+        raise ApplicationError("Lettre recommandée introuvable.")
+    tracking_number = tracking_number.strip().replace(" ", "").upper()
+    if not tracking_number and acknowledged_on is None:
+        raise ApplicationError("Indiquez le numéro de suivi ou la date de l'accusé de réception.")
+    if len(tracking_number) > TRACKING_MAX:
+        raise ApplicationError(f"Numéro de suivi trop long ({TRACKING_MAX} caractères au plus).")
+    if acknowledged_on is not None and not document.day <= acknowledged_on <= today:
+        raise ApplicationError(
+            f"L'accusé de réception doit être daté entre l'envoi ({document.day:%d/%m/%Y}) et aujourd'hui.")
+    document.tracking_number = tracking_number or document.tracking_number
+    document.acknowledged_on = acknowledged_on or document.acknowledged_on
+    document.save(update_fields=["tracking_number", "acknowledged_on"])
+    if document.action_id is not None:
+        action_model = apps.get_model("dunning", "Action")
+        action_model.objects.filter(org=org, pk=document.action_id).update(
+            tracking_number=document.tracking_number, acknowledged_on=document.acknowledged_on)
+    ack = f", AR signé le {document.acknowledged_on:%d/%m/%Y}" if document.acknowledged_on else ""
+    event_record(org=org, customer=document.customer, type="registered_letter_tracked", day=today, actor=actor,
+                 message=f"Recommandé n° {document.tracking_number or '—'}{ack}",
+                 data={"document_id": document.pk, "action_id": document.action_id,
+                       "tracking_number": document.tracking_number,
+                       "acknowledged_on": document.acknowledged_on.isoformat() if document.acknowledged_on else None})
+    return document
