@@ -243,7 +243,7 @@ def identify_payer(facts: PaymentFacts, book: OpenBook) -> tuple[int | None, str
     return None, ""
 
 
-def _amount_subset(invoices: list[OpenInvoice], amount: Decimal) -> list[OpenInvoice] | None | bool:
+def amount_subset(invoices: list[OpenInvoice], amount: Decimal) -> list[OpenInvoice] | None | bool:
     """The one set of invoices whose outstanding adds up to `amount`; None if none; False if several."""
     singles = [i for i in invoices if i.outstanding == amount]
     if len(singles) == 1:
@@ -272,7 +272,7 @@ def _by_payer(facts: PaymentFacts, book: OpenBook) -> Decision | None:
     who = (f"IBAN du payeur {facts.payer_iban} connu pour ce client" if how == "iban"
            else f"nom du payeur « {facts.payer_name} » proche du client")
     invoices = book.open(book.by_customer.get(customer_id, ()), facts.currency)
-    subset = _amount_subset(invoices, facts.amount)
+    subset = amount_subset(invoices, facts.amount)
     if subset is False:
         return Decision("review", f"À vérifier : {who}, mais plusieurs combinaisons de factures font "
                                   f"{format_eur(facts.amount, facts.currency)}.", customer_id=customer_id,

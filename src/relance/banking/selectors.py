@@ -42,6 +42,13 @@ def open_book(org: Organisation) -> OpenBook:
     return OpenBook(invoices, customers, closed)
 
 
+def payer_book(org: Organisation) -> OpenBook:
+    """Known payers only (IBANs and names), to suggest a customer in the review queue."""
+    customers = [KnownCustomer(pk, name, list(ibans or []))
+                 for pk, name, ibans in scoped(Customer, org).values_list("id", "name", "payer_ibans")]
+    return OpenBook([], customers)
+
+
 def latest_statement_date(org: Organisation) -> date | None:
     agg = scoped(BankStatement, org).aggregate(closing=Max("closing_date"), imported=Max("imported_on"))
     return agg["closing"] or agg["imported"]

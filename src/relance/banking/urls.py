@@ -1,4 +1,10 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
+
+from relance.banking import views
 
 app_name = "banking"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.review, name="review"),
+    path("paiements/<int:pk>/affecter/", views.assign, name="assign"),
+    path("encaissements/", views.report, name="report"),
+]

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label="Du", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="Au", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            raise ValidationError("La date de début doit précéder la date de fin.")
+        return data
+
+
+def month_bounds(today: date) -> tuple[date, date]:
+    """The report's default period: the current month up to today."""
+    return today.replace(day=1), today
