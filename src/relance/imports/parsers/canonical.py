@@ -113,13 +113,14 @@ def _row_to_record(row: Row, file: str, line: int, source: str, problems: Proble
         total_excl_tax=get("total_excl_tax", f.amount), amount_paid=paid, paid_date=get("paid_date", f.day),
         sent_date=get("sent_date", f.day), po_number=get("po_number", f.text, ""), source=source,
     )
-    if len(problems.items) > before:
-        return None
-    return _checked(record, problems)
+    checked = _checked(record, problems)  # also on a row with bad cells: report every problem at once
+    return checked if len(problems.items) == before else None
 
 
 def _checked(record: InvoiceRecord, problems: Problems) -> InvoiceRecord | None:
     line, ok = record.line, True
+    if record.total_incl_tax is None:
+        return None
     if record.total_incl_tax < 0:
         if record.kind == "invoice":
             problems.add(line, "total_incl_tax", "montant TTC négatif sur une facture : s'il s'agit d'un avoir, "
@@ -132,7 +133,7 @@ def _checked(record: InvoiceRecord, problems: Problems) -> InvoiceRecord | None:
         problems.add(line, "due_date", f"échéance ({record.due_date:%d/%m/%Y}) antérieure à la date de facture "
                                        f"({record.issue_date:%d/%m/%Y})")
         ok = False
-    if record.amount_paid < 0 or record.amount_paid > record.total_incl_tax:
+    if record.amount_paid is not None and not 0 <= record.amount_paid <= record.total_incl_tax:
         problems.add(line, "amount_paid", f"montant réglé ({record.amount_paid}) hors de 0 … montant TTC "
                                           f"({record.total_incl_tax})")
         ok = False

@@ -13,6 +13,7 @@ from lxml import etree
 
 from relance.core.errors import InputError, InputProblem
 
+# C0/C1 control characters never occur in genuine Windows-1252 or ISO-8859-15 text.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 #: an XLSX whose members would inflate beyond this, or 100 times their compressed size, is refused
@@ -48,7 +49,6 @@ def decode_text(data: bytes, file: str, *, legacy: tuple[str, ...] = ("cp1252",)
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        # C1 control characters do not occur in genuine Windows-1252 or ISO-8859-15 text.
         if not _CONTROL.search(text):
             return text
     raise refuse(file, "encodage inconnu : le fichier n'est ni en UTF-8 ni en Windows-1252 / ISO-8859-15. "
@@ -61,8 +61,15 @@ def _xml_parser() -> etree.XMLParser:
                            dtd_validation=False, remove_pis=True)
 
 
+_DTD = re.compile(rb"<!DOCTYPE|<!ENTITY")
+DTD_REFUSED = ("XML refusé par sécurité : il contient une déclaration DTD (entités internes ou externes). "
+               "Une facture électronique n'en a jamais besoin.")
+
+
 def parse_xml(data: bytes, file: str) -> etree._Element:
     """Parse untrusted XML; any DTD (entity declarations, external references) is refused outright."""
+    if _DTD.search(data):
+        raise refuse(file, DTD_REFUSED)
     try:
         root = etree.fromstring(data, _xml_parser())
     except etree.XMLSyntaxError as exc:
@@ -71,8 +78,7 @@ def parse_xml(data: bytes, file: str) -> etree._Element:
         raise refuse(file, "XML vide.")
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise refuse(file, "XML refusé par sécurité : il contient une déclaration DTD (entités internes ou "
-                           "externes). Une facture électronique n'en a jamais besoin.")
+        raise refuse(file, DTD_REFUSED)
     return root
 
 

@@ -1,0 +1,68 @@
+"""relance import invoices PATH... | relance import bank PATH... (bank statements are the banking app's)."""
+
+from __future__ import annotations
+
+import os
+from argparse import SUPPRESS, ArgumentParser
+from typing import Any
+
+from relance.accounts.models import Organisation
+from relance.core.commands import RelanceCommand, date_arg
+from relance.core.errors import ApplicationError
+from relance.core.reports import ImportReport
+from relance.imports.parsers import FORMATS
+from relance.imports.services import invoice_import
+
+BANK_FORMATS = ("auto", "camt053", "camt054", "ofx", "csv")
+
+
+class Command(RelanceCommand):
+    help = "Importe des factures (CSV, Excel, FEC, Factur-X, CII, UBL) ou des relevés bancaires."
+    required_role = "collector"
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        subparsers = parser.add_subparsers(dest="what", required=True, metavar="{invoices,bank}")
+        invoices = subparsers.add_parser("invoices", help="factures et avoirs")
+        invoices.add_argument("--format", dest="fmt", choices=FORMATS, default="auto")
+        bank = subparsers.add_parser("bank", help="relevés bancaires")
+        bank.add_argument("--format", dest="fmt", choices=BANK_FORMATS, default="auto")
+        for sub in (invoices, bank):
+            sub.add_argument("paths", nargs="+", metavar="PATH")
+            sub.add_argument("--dry-run", action="store_true", help="contrôler sans rien enregistrer")
+            sub.add_argument("--json", action="store_true", help="résumé JSON sur la sortie standard")
+            sub.add_argument("--date", type=date_arg, default=SUPPRESS, help=SUPPRESS)
+            sub.add_argument("--org", help="identifiant (slug) de l'organisation")
+            sub.add_argument("--user", default=os.environ.get("RELANCE_USER"),
+                             help="agir en tant que cet utilisateur (rôle chargé de recouvrement au moins)")
+
+    def run(self, organisation: Organisation | None, **options: Any) -> None:
+        # (named `organisation`: the base class passes options["org"], the slug, alongside)
+        org = organisation
+        assert org is not None
+        today = self.today(options)
+        if options["what"] == "bank":
+            report = _bank_import(org=org, paths=options["paths"], fmt=options["fmt"],
+                                  dry_run=options["dry_run"], today=today)
+        else:
+            report = invoice_import(org=org, paths_or_files=options["paths"], fmt=options["fmt"],
+                                    dry_run=options["dry_run"], today=today, progress=True)
+        self._print(report, as_json=options["json"])
+
+    def _print(self, report: ImportReport, *, as_json: bool) -> None:
+        if as_json:
+            self.print_json({"created": report.created, "updated": report.updated, "unchanged": report.unchanged,
+                             "errors": [p.as_dict() for p in report.errors]})
+        else:
+            prefix = "Simulation, rien n'a été enregistré" if report.dry_run else "Import terminé"
+            self.stdout.write(f"{prefix} : {report.created} créé(s), {report.updated} mis à jour, "
+                              f"{report.unchanged} inchangé(s).")
+        for warning in report.warnings:
+            self.stderr.write(warning)
+
+
+def _bank_import(**kwargs: Any) -> ImportReport:
+    try:
+        from relance.banking.services import bank_import
+    except ImportError:
+        raise ApplicationError("L'import des relevés bancaires n'est pas encore disponible dans cette version.")
+    return bank_import(**kwargs)
