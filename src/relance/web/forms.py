@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from relance.channels.phone import CALL_OUTCOMES as CALL_REASON_CODES
 from relance.ledger.models import CustomerKind, Dispute
 
 CALL_OUTCOMES = [
@@ -13,15 +14,8 @@ CALL_OUTCOMES = [
     ("no_answer", _("Pas de réponse")),
     ("wrong_number", _("Mauvais numéro")),
 ]
-CALL_REASONS = [
-    ("", _("—")),
-    ("not_received", _("N'a pas reçu la facture")),
-    ("dispute", _("Conteste la facture")),
-    ("financial_difficulty", _("Difficultés financières")),
-    ("administrative_error", _("Erreur administrative")),
-    ("payment_in_progress", _("Paiement en cours")),
-    ("no_answer", _("Pas de réponse")),
-]
+#: Why the customer has not paid: the channels app's reason codes (one list for the script and the form).
+CALL_REASONS = [("", _("—")), *CALL_REASON_CODES]
 
 
 class DateInput(forms.DateInput):

@@ -30,3 +30,9 @@ def late_customer(org, plan, today):
     InvoiceFactory(customer=customer, number="FA-SOON", issue_date=today - timedelta(days=5),
                    due_date=today + timedelta(days=25), total_incl_tax=Decimal("300.00"))
     return customer
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is deliberately slow; these tests are about pages, not about hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -21,6 +21,7 @@ from relance.dunning import services as dunning
 from relance.ledger.models import Customer, Dispute, Invoice, Promise
 from relance.ledger.selectors import customer_get, customers_with_balances, invoices_with_outstanding, scoped
 from relance.legal.api import customer_penalties
+from relance.portal.services import portal_revoke
 from relance.web import forms
 from relance.web.selectors import customer_actions
 from relance.web.services import call_log, customer_manual_mode_set
@@ -238,10 +239,6 @@ def customer_manual(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(COLLECTOR)
 def customer_portal_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     def do(customer: Customer) -> str:
-        try:
-            from relance.portal.services import portal_revoke
-        except ImportError:  # the portal lands in parallel
-            raise ApplicationError("Le portail client n'est pas encore installé.")
         n = portal_revoke(org=request.org, customer=customer, actor=request.user, today=local_today())  # type: ignore[attr-defined]
         return f"{n} lien{'s' if n > 1 else ''} du portail révoqué{'s' if n > 1 else ''}."
     return _act(request, pk, do)
