@@ -147,7 +147,8 @@ def statements_record(*, org: Organisation, inputs: list[StatementInput], today:
         outcome.duplicates += counts["duplicates"]
         outcome.messages.append(_statement_message(item.parsed, counts))
     if new_lines:
-        payments_create(org=org, lines=new_lines, outcome=outcome)
+        created = payments_create(org=org, lines=new_lines, outcome=outcome)
+        outcome.reversed += _pending_reversals_apply(org=org, payments=created, today=today)
     for statement, line in reversals:
         outcome.reversed += _reversal_record(org=org, statement=statement, line=line, today=today, outcome=outcome)
     return outcome
@@ -330,6 +331,23 @@ def _reversal_record(*, org: Organisation, statement: BankStatement, line: BankL
         return 0
     payment_reverse(org=org, payment=payment, day=line.booking_date, reason_code=line.return_reason, today=today)
     return 1
+
+
+def _pending_reversals_apply(*, org: Organisation, payments: list[Payment], today: date) -> int:
+    """A reversal imported before the payment it cancels (statements imported out of order) applies now."""
+    by_e2e = {(p.reference, p.amount, p.currency): p for p in payments if p.reference}
+    if not by_e2e:
+        return 0
+    pending = scoped(BankReversal, org).filter(payment__isnull=True, end_to_end_id__in=[k[0] for k in by_e2e])
+    applied = 0
+    for reversal in pending:
+        payment = by_e2e.pop((reversal.end_to_end_id, reversal.amount, reversal.currency), None)
+        if payment is not None:
+            payment_reverse(org=org, payment=payment, day=reversal.date, reason_code=reversal.reason_code, today=today)
+            reversal.payment = payment
+            reversal.save(update_fields=["payment"])
+            applied += 1
+    return applied
 
 
 def _reversed_payment(org: Organisation, line: BankLine) -> Payment | None:

@@ -223,3 +223,50 @@ def test_the_staleness_threshold_is_the_organisations_setting(org):
     run(org, CORPUS / "test-camt053-no-ntry.xml")  # closing date 2014-01-05
     assert bank_staleness_warning(org=org, today=date(2014, 1, 15)) is None
     assert bank_staleness_warning(org=org, today=date(2014, 1, 16)) is not None
+
+
+def test_a_reversal_imported_before_its_payment_cancels_it_when_the_payment_arrives(org):
+    invoice = InvoiceFactory(customer=CustomerFactory(org=org), number="FA-2014-0001", total_incl_tax=Decimal("564.05"))
+    run(org, CORPUS / "test-camt053.xml")
+    report = run(org, ("originals.xml", ORIGINALS))
+    assert report.updated == 2
+    assert scoped(Payment, org).get(amount=Decimal("564.05")).status == Payment.Status.REVERSED
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.OPEN and not invoice.allocations.exists()
+    assert not scoped(BankReversal, org).filter(payment__isnull=True).exists()
+
+
+def test_a_200_mb_file_is_refused_unread(org, tmp_path):
+    huge = tmp_path / "huge.xml"
+    with huge.open("wb") as f:
+        f.truncate(200 * 1024 * 1024)  # sparse: no disk used, and nothing is read
+    with pytest.raises(InputError, match="trop volumineux"):
+        run(org, huge)
+
+
+def test_iban_learning_comes_only_from_strong_evidence(org):
+    customer = CustomerFactory(org=org)
+    InvoiceFactory(customer=customer, number="FA-2025-0100", total_incl_tax=Decimal("123.45"))
+    InvoiceFactory(customer=customer, number="FA-2025-0101", total_incl_tax=Decimal("50.00"))
+    run(org, ("a.xml", camt053(credit("123.45", ref="L1", iban="DE89370400440532013000"))))  # amount alone
+    customer.refresh_from_db()
+    assert customer.payer_ibans == []
+    run(org, ("b.xml", camt053(credit("50.00", ref="L2", remittance="FA-2025-0101", iban="DE89370400440532013000"))))
+    customer.refresh_from_db()
+    assert customer.payer_ibans == ["DE89370400440532013000"]
+
+
+def test_the_bulk_allocation_refuses_when_an_invoice_changed_since_matching(org):
+    from relance.banking.matching import Decision, OpenInvoice
+    from relance.banking.services import allocations_bulk_add
+    from relance.core.errors import ApplicationError
+    from relance.ledger.services import allocation_add
+
+    invoice = InvoiceFactory(customer=CustomerFactory(org=org), total_incl_tax=Decimal("100.00"))
+    payment = Payment.objects.create(org=org, date=TODAY, amount=Decimal("100.00"))
+    decision = Decision("number", "test", [(OpenInvoice(invoice.pk, invoice.number, invoice.customer_id,
+                                                        Decimal("100.00")), Decimal("100.00"))], invoice.customer_id)
+    allocation_add(org=org, invoice=invoice, amount=Decimal("30.00"), day=TODAY)  # someone else, meanwhile
+    with pytest.raises(ApplicationError, match="ont changé"):
+        allocations_bulk_add(org=org, matched=[(payment, decision)])
+    assert invoice.allocations.count() == 1
