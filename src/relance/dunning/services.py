@@ -29,6 +29,7 @@ STEP_LABELS = {
 }
 CHANNEL_LABELS = {"email": "e-mail", "sms": "SMS", "letter": "courrier", "registered_letter": "lettre recommandée",
                   "phone": "appel", "task": "tâche"}
+LIMITATION_WARNING_DAYS = 90
 PLANNED_STATUS = {planner.SEND: Action.Status.QUEUED, planner.AWAITING_APPROVAL: Action.Status.AWAITING_APPROVAL,
                   planner.TASK: Action.Status.TASK}
 
@@ -135,6 +136,18 @@ def _data_checks(plan: planner.DayPlan, state: DayState, today: date) -> list[st
             out.append(f"Client {info.ref} : aucune adresse postale pour le {CHANNEL_LABELS[pa.channel]}.")
         if pa.fallback:
             out.append(f"Client {info.ref} : pas d'adresse e-mail utilisable, la relance part par courrier.")
+    return out + _limitation_warnings(state, today)
+
+
+def _limitation_warnings(state: DayState, today: date) -> list[str]:
+    """Warn 90 days before an open invoice becomes time-barred (legal.limitation)."""
+    out = []
+    for inv in state.invoices:
+        barred = inv.limitation_on
+        if barred is not None and barred - timedelta(days=LIMITATION_WARNING_DAYS) <= today < barred:
+            last = barred - timedelta(days=1)
+            out.append(f"Facture {inv.number} : prescrite après le {_fr(last)} ; agir avant (reconnaissance "
+                       f"de dette, injonction de payer).")
     return out
 
 

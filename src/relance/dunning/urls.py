@@ -1,4 +1,9 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
+
+from relance.dunning import views
 
 app_name = "dunning"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.approval_list, name="approvals"),
+    path("<int:pk>/valider/", views.approve, name="approve"),
+]

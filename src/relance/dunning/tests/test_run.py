@@ -162,3 +162,17 @@ def test_a_plan_for_consumers_changes_their_ladder(org):
     invoice(debtor(org, kind="b2b", ref="B1"), number="FA-31")
     result = dunning_run(org=org, today=D("2025-03-05"))
     assert [(a["customer"], a["step"]) for a in result.actions] == [("P1", "reminder_1")]
+
+
+def test_limitation_warns_ninety_days_before_then_stops_the_ladder_with_one_event(org):
+    customer = debtor(org, kind="b2c", ref="P9")
+    fa = invoice(customer, number="FA-OLD", due="2023-03-10")  # consumer: 2 years, last day 10/03/2025
+    LadderMark.objects.create(org=org, customer=customer, invoice=fa, step="reminder_1", day=D("2023-03-17"))
+    warned = dunning_run(org=org, today=D("2025-01-06"), dry_run=True)
+    assert any("FA-OLD" in w and "10/03/2025" in w for w in warned.warnings)
+    assert dunning_run(org=org, today=D("2025-03-10"), dry_run=True).actions != []  # still actionable
+    barred = dunning_run(org=org, today=D("2025-03-11"))
+    assert barred.actions == []
+    assert barred.events == [{"customer": "P9", "type": "limitation_reached", "invoices": ["FA-OLD"]}]
+    assert dunning_run(org=org, today=D("2025-03-12")).events == []
+    assert Event.objects.filter(type="limitation_reached", invoice=fa).count() == 1

@@ -1,0 +1,72 @@
+"""/relances/: the approvals list — managers approve, others may look, outsiders see nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from relance.accounts.models import Role
+from relance.core.factories import MembershipFactory, UserFactory
+from relance.dunning.models import Action, LadderMark
+from relance.dunning.services import dunning_run
+from relance.dunning.tests.test_services import at_formal_notice
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pending(org):
+    at_formal_notice(org, ref="C500", number="FA-500")
+    dunning_run(org=org, today=date(2025, 5, 9))
+    return Action.objects.get()
+
+
+@pytest.fixture
+def manager(org):
+    return MembershipFactory(org=org, user=UserFactory(email="marie@durand.fr"), role=Role.MANAGER).user
+
+
+def test_the_list_shows_actions_awaiting_approval_with_their_invoices(client_for, alice, pending):
+    page = client_for(alice).get("/relances/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "FA-500" in html and "Mise en demeure" in html and "Valider" in html
+
+
+def test_a_manager_approves_with_a_post_and_the_action_is_carried_out(client_for, manager, pending):
+    response = client_for(manager).post(f"/relances/{pending.pk}/valider/")
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.status != "awaiting_approval" and pending.approved_by == manager
+    assert LadderMark.objects.filter(step="formal_notice").exists()
+
+
+def test_a_viewer_or_collector_sees_the_list_without_buttons_and_gets_403_on_approve(client_for, victor, bob,
+                                                                                      pending):
+    for user in (victor, bob):
+        client = client_for(user)
+        assert "<button" not in client.get("/relances/").content.decode().split("<main")[1]
+        assert client.post(f"/relances/{pending.pk}/valider/").status_code == 403
+    pending.refresh_from_db()
+    assert pending.status == "awaiting_approval"
+
+
+def test_approving_needs_a_post(client_for, alice, pending):
+    assert client_for(alice).get(f"/relances/{pending.pk}/valider/").status_code == 405
+
+
+def test_an_outsider_sees_nothing_of_another_organisation(client_for, charlie, pending):
+    client = client_for(charlie)
+    assert "FA-500" not in client.get("/relances/").content.decode()
+    assert client.post(f"/relances/{pending.pk}/valider/").status_code == 404
+    pending.refresh_from_db()
+    assert pending.status == "awaiting_approval"
+
+
+def test_csrf_is_enforced_on_approve(alice, pending):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    assert client.post(f"/relances/{pending.pk}/valider/").status_code == 403
