@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from relance.accounts.permissions import COLLECTOR, MANAGER, role_required
+from relance.channels.statement import statement_pdf
 from relance.core.dates import local_today
 from relance.core.errors import ApplicationError
 from relance.ledger.models import Dispute
@@ -26,7 +27,6 @@ from relance.portal.models import PaymentClaim, PaymentPlan
 from relance.portal.security import debtor_view
 from relance.portal.selectors import customer_invoice, customer_invoices, portal_overview
 from relance.portal.services import Visit
-from relance.portal.statement import statement_pdf
 from relance.portal.uploads import sniff_image, sniff_type
 
 
@@ -62,8 +62,7 @@ def invoice_pdf(request: HttpRequest, visit: Visit, today: date, pk: int) -> Htt
 @debtor_view
 def statement(request: HttpRequest, visit: Visit, today: date) -> HttpResponse:
     services.portal_visit_record(visit=visit, today=today, what="statement")
-    overview = portal_overview(token=visit.token, today=today)
-    pdf = statement_pdf(org=visit.org, customer=visit.customer, overview=overview, today=today)
+    pdf, _pages = statement_pdf(org=visit.org, customer=visit.customer, today=today)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="releve-{today:%Y-%m-%d}.pdf"'
     return response

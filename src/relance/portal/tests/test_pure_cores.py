@@ -1,4 +1,4 @@
-"""Pure parts of the portal: EPC payload, content sniffing, instalment split, token shape."""
+"""Pure parts of the portal: QR drawing, content sniffing, instalment split, token shape."""
 
 from __future__ import annotations
 
@@ -10,33 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relance.portal.epc import epc_payload, epc_qr_svg
+from relance.portal.epc import epc_qr_svg
 from relance.portal.services import instalments_split
 from relance.portal.tokens import token_hash, token_new, token_well_formed
 from relance.portal.uploads import sniff_image, sniff_type
 
 IBAN = "FR7630006000011234567890189"
-
-
-@pytest.mark.parametrize("kwargs,expected", [
-    ({"name": "Atelier Durand", "iban": "FR76 3000 6000 0112 3456 7890 189", "bic": "AGRIFRPP",
-      "amount": Decimal("1500.50"), "reference": "C-MARTIN FA-101 FA-102"},
-     "BCD\n002\n1\nSCT\nAGRIFRPP\nAtelier Durand\n" + IBAN + "\nEUR1500.50\n\n\nC-MARTIN FA-101 FA-102"),
-    # No BIC (allowed by version 002), a valid ISO 11649 reference goes in the structured field.
-    ({"name": "Durand", "iban": IBAN, "bic": "", "amount": Decimal("12.00"), "reference": "RF18 5390 0754 7034"},
-     "BCD\n002\n1\nSCT\n\nDurand\n" + IBAN + "\nEUR12.00\n\nRF18539007547034"),
-    # An invalid RF reference stays free text; names and texts are cut to the EPC lengths.
-    ({"name": "N" * 80, "iban": IBAN, "bic": "agrifrpp", "amount": Decimal("0.01"), "reference": "RF00 1234 " + "x" * 200},
-     "BCD\n002\n1\nSCT\nAGRIFRPP\n" + "N" * 70 + "\n" + IBAN + "\nEUR0.01\n\n\n" + ("RF00 1234 " + "x" * 200)[:140]),
-])
-def test_epc_payload(kwargs, expected):
-    assert epc_payload(**kwargs) == expected
-
-
-@pytest.mark.parametrize("amount", [Decimal("0"), Decimal("-1"), Decimal("1000000000.00"), Decimal("1.005")])
-def test_epc_refuses_amounts_outside_the_standard(amount):
-    with pytest.raises(ValueError):
-        epc_payload(name="A", iban=IBAN, bic="", amount=amount, reference="x")
 
 
 def test_the_qr_svg_has_no_script_or_style():
