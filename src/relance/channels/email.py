@@ -53,7 +53,7 @@ def _domain(org: Organisation) -> str:
 
 
 def email_build(*, org: Organisation, customer: Customer, ctx: MessageContext, today: date,
-                with_statement: bool = True) -> EmailMultiAlternatives:
+                with_statement: bool | None = None) -> EmailMultiAlternatives:
     recipients = [c.email for c in ctx.contacts if c.email]
     message = EmailMultiAlternatives(
         subject=render_part(ctx, "email_subject", org=org), body=render_part(ctx, "email_text", org=org),
@@ -65,6 +65,8 @@ def email_build(*, org: Organisation, customer: Customer, ctx: MessageContext, t
     for invoice in Invoice.objects.filter(org=org, customer=customer, number__in=numbers).exclude(document=""):
         with invoice.document.open("rb") as handle:
             message.attach(f"Facture-{invoice.number}.pdf".replace("/", "-"), handle.read(), "application/pdf")
+    if with_statement is None:
+        with_statement = getattr(settings, "RELANCE_EMAIL_STATEMENT", True)
     if with_statement:
         data, _ = statement_pdf(org=org, customer=customer, today=today)
         message.attach(f"Releve-de-compte-{customer.ref}-{today:%Y-%m-%d}.pdf", data, "application/pdf")

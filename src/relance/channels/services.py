@@ -53,3 +53,26 @@ def registered_letter_track(*, org: Organisation, document: Document, tracking_n
                        "tracking_number": document.tracking_number,
                        "acknowledged_on": document.acknowledged_on.isoformat() if document.acknowledged_on else None})
     return document
+
+
+def template_save(*, org: Organisation, step: str, part: str, language: str, source: str,
+                  user: Any = None) -> Any:
+    """Save an organisation's version of a template part; refused (French messages) when invalid."""
+    from relance.channels.models import Template
+    from relance.channels.rendering import PARTS, is_html, template_validate
+
+    if part not in PARTS or language not in ("fr", "en"):
+        raise ApplicationError(f"Modèle inconnu : {part} ({language}).")
+    problems = template_validate(source, html=is_html(part))
+    if problems:
+        raise ApplicationError(" ".join(problems), extra={"problems": problems})
+    template, _ = Template.objects.update_or_create(
+        org=org, step=step, part=part, language=language, defaults={"source": source, "updated_by": user})
+    return template
+
+
+def template_reset(*, org: Organisation, step: str, part: str, language: str) -> None:
+    """Back to the shipped default."""
+    from relance.channels.models import Template
+
+    Template.objects.filter(org=org, step=step, part=part, language=language).delete()

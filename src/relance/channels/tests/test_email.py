@@ -32,6 +32,7 @@ def smtp(settings):
 @pytest.fixture
 def customer(org, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.RELANCE_EMAIL_STATEMENT = False  # one test below checks the statement; the others need no PDF
     org.sender_name, org.reply_to = "Service comptabilité Durand", "recouvrement@atelier-durand.fr"
     org.save()
     customer = CustomerFactory(org=org, name="Crêperie Hélène & Fils", ref="C042")
@@ -49,7 +50,8 @@ def send(org, customer, step="reminder_1"):
     return email_send(org=org, customer=customer, ctx=ctx, today=TODAY, action_id=7)
 
 
-def test_a_reminder_reaches_the_smtp_server_with_both_parts_attachments_and_accents(org, customer, smtp):
+def test_a_reminder_reaches_the_smtp_server_with_both_parts_attachments_and_accents(org, customer, smtp, settings):
+    settings.RELANCE_EMAIL_STATEMENT = True
     outcome = send(org, customer)
     assert outcome.ok and outcome.message_id.startswith("<") and outcome.message_id.endswith("@atelier-durand.fr>")
     [mail] = smtp.received

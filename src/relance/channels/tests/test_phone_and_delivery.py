@@ -18,6 +18,7 @@ TODAY = date(2025, 3, 17)
 def customer(org, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.RELANCE_EMAIL_STATEMENT = False
     customer = CustomerFactory(org=org, name="Menuiserie Noël")
     ContactFactory(customer=customer, name="Paul Noël", phone="+33612345678", email="paul@menuiserie.fr")
     ContactFactory(customer=customer, name="Standard", phone="+33478000000", email="")

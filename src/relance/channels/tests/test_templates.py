@@ -134,3 +134,28 @@ def test_the_preview_renders_a_real_customer_without_leaking_other_organisations
     assert html == "<b>Boulangerie Ange &amp; Fils</b> FA-777 99,90\u00a0€"
     assert template_render_preview(org=org, template_source="{{ nope }}", customer=customer,
                                    today=date(2025, 3, 1)).startswith("Variable inconnue")
+
+
+def test_template_save_refuses_an_unknown_variable_and_keeps_a_valid_one(org, alice):
+    from relance.channels.services import template_reset, template_save
+    from relance.core.errors import ApplicationError
+
+    with pytest.raises(ApplicationError, match="Variable inconnue : « secret »"):
+        template_save(org=org, step="reminder_1", part="sms", language="fr", source="{{ secret }}")
+    template_save(org=org, step="reminder_1", part="sms", language="fr", source="Payez {{ total_outstanding|eur }}",
+                  user=alice)
+    assert render_part(sample_context(step="reminder_1"), "sms", org=org) == "Payez 1\u202f430,00\u00a0€"
+    template_reset(org=org, step="reminder_1", part="sms", language="fr")
+    assert "sauf erreur" in render_part(sample_context(step="reminder_1"), "sms", org=org)
+
+
+def test_the_admin_template_page_refuses_an_unknown_variable(client, org):
+    from relance.accounts.models import User
+
+    admin_user = User.objects.create_superuser("root@durand.fr", "x" * 12)
+    client.force_login(admin_user)
+    response = client.post("/admin/channels/template/add/", {
+        "org": org.pk, "step": "reminder_1", "part": "email_text", "language": "fr",
+        "source": "{{ settings.SECRET_KEY }}"})
+    assert response.status_code == 200 and "Variable inconnue : « settings »" in response.content.decode()
+    assert not Template.objects.exists()
