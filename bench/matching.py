@@ -192,7 +192,8 @@ def main() -> None:
           f"created {report.created:,}, matched {matched:,}, to review {report.created - matched:,}")
     print(f"baseline (read numbers + dict lookup of each label): {base:.2f} s, {base_found:,} found")
     print(f"ratio end to end / baseline: {total / base:.1f}x; target under 10 s: {'OK' if total < 10 else 'MISSED'}")
-    print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; "
+          f"machine: {os.cpu_count()} CPU, load average {os.getloadavg()[0]:.1f} during the run")
 
 
 if __name__ == "__main__":

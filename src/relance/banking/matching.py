@@ -37,6 +37,8 @@ _LEGAL_FORMS = {"SA", "SAS", "SASU", "SARL", "EURL", "SNC", "SCI", "SCOP", "SCM"
 
 def fold(text: str) -> str:
     """Upper case, accents removed."""
+    if text.isascii():
+        return text.upper()
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().upper()
 
 
