@@ -153,3 +153,17 @@ def test_brevo_errors_are_permanent_or_temporary(brevo, status, permanent):
 def test_an_unknown_sms_url_is_refused_in_french():
     with pytest.raises(ValueError, match="SMS_URL"):
         transport_from_url("carrier-pigeon://x")
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("step", ["pre_due", "reminder_1", "reminder_2", "reminder_3", "formal_notice",
+                                  "litigation"])
+def test_default_sms_fit_two_segments_without_being_cut(step, language):
+    from relance.channels.rendering import render_part
+    from relance.channels.samples import sample_context
+
+    raw = render_part(sample_context(step=step, language=language, channel="sms"), "sms")
+    text = sms_text(raw)
+    assert text == gsm7_normalise(raw) and segment_count(text) <= 2
+    if language == "fr" and step == "formal_notice":
+        assert "adressée par courrier recommandé" in text  # GSM-7 keeps é
