@@ -1,4 +1,9 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
+
+from relance.imports import views
 
 app_name = "imports"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.upload, name="upload"),
+    path("confirmer/", views.confirm, name="confirm"),
+]

@@ -1,0 +1,91 @@
+"""/imports/: upload a file, read the dry-run report in plain French, confirm to import."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from relance.accounts.permissions import COLLECTOR, role_required
+from relance.core.dates import local_today
+from relance.core.errors import InputError
+from relance.core.reports import ImportReport
+from relance.imports.forms import InvoiceUploadForm
+from relance.imports.parsers.canonical import FRENCH
+from relance.imports.services import invoice_import
+from relance.imports.sources import Upload, read_sources
+
+SESSION_KEY = "relance_pending_imports"
+
+
+def _pending_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports" / "pending"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _keep(request: HttpRequest, upload: Upload, fmt: str) -> str:
+    """Park the checked file until the user confirms; the session ties it to this organisation."""
+    token = secrets.token_urlsafe(16)
+    (_pending_dir() / token).write_bytes(upload.data)
+    pending = request.session.get(SESSION_KEY, {})
+    pending[token] = {"name": upload.name, "fmt": fmt, "org": request.org.pk}  # type: ignore[attr-defined]
+    request.session[SESSION_KEY] = pending
+    return token
+
+
+def _take(request: HttpRequest, token: str) -> tuple[Upload, str] | None:
+    pending = request.session.get(SESSION_KEY, {})
+    entry = pending.pop(token, None)
+    request.session[SESSION_KEY] = pending
+    path = _pending_dir() / Path(token).name
+    if entry is None or entry["org"] != request.org.pk or not path.exists():  # type: ignore[attr-defined]
+        return None
+    data = path.read_bytes()
+    path.unlink()
+    return Upload(entry["name"], data), entry["fmt"]
+
+
+def _errors(exc: InputError) -> list[dict[str, object]]:
+    return [{"file": p.file, "line": p.line, "field": FRENCH.get(p.field or "", p.field), "message": p.message}
+            for p in exc.problems]
+
+
+@role_required(COLLECTOR)
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    form = InvoiceUploadForm(request.POST or None, request.FILES or None)
+    context: dict[str, object] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        fmt = form.cleaned_data["fmt"]
+        try:
+            (source,) = read_sources([form.cleaned_data["file"]])
+            report: ImportReport = invoice_import(org=request.org, paths_or_files=[source], fmt=fmt,  # type: ignore[attr-defined]
+                                                  dry_run=True, today=local_today())
+            context.update(report=report, token=_keep(request, source, fmt), name=source.name)
+        except InputError as exc:
+            context.update(errors=_errors(exc))
+    return render(request, "imports/upload.html", context)
+
+
+@role_required(COLLECTOR)
+@require_http_methods(["POST"])
+def confirm(request: HttpRequest) -> HttpResponse:
+    taken = _take(request, request.POST.get("token", ""))
+    if taken is None:
+        messages.error(request, "Ce contrôle a expiré : déposez le fichier à nouveau.")
+        return redirect("imports:upload")
+    source, fmt = taken
+    try:
+        report = invoice_import(org=request.org, paths_or_files=[source], fmt=fmt,  # type: ignore[attr-defined]
+                                today=local_today(), actor=request.user)
+    except InputError as exc:  # the ledger changed between the check and the confirmation
+        return render(request, "imports/upload.html", {"form": InvoiceUploadForm(), "errors": _errors(exc)})
+    messages.success(request, f"Import de {source.name} terminé : {report.created} facture(s) créée(s), "
+                              f"{report.updated} mise(s) à jour, {report.unchanged} inchangée(s).")
+    return redirect("imports:upload")
