@@ -122,6 +122,7 @@ def test_rates_add_fills_2026_h2_and_penalties_then_compute(capsys):
     (["--kind", "ecb", "--from", "2026-07-01", "--rate", "deux"], "montant illisible"),
     (["--kind", "ecb", "--from", "demain", "--rate", "2"], "date illisible"),
     (["--kind", "ecb", "--from", "2026-07-01", "--rate", "2.125"], "Taux invalide"),
+    (["--kind", "ecb", "--from", "2026-07-01"], "obligatoire(s) manquante(s) : --rate"),
 ])
 def test_bad_rates_input_exits_2_and_writes_nothing(capsys, args, message):
     before = (EcbDecision.objects.count(), RateHalfYear.objects.count())
@@ -139,3 +140,8 @@ def test_only_a_manager_or_owner_may_add_rates_as_a_user(capsys, org):
     assert not RateHalfYear.objects.filter(year=2026, half=2).exists()
     assert relance(capsys, *args, "--user", manager.email)[0] == 0
     assert RateHalfYear.objects.get(year=2026, half=2).legal_rate_private == D("6.50")
+
+
+def test_rates_without_an_action_says_which_ones_exist(capsys):
+    code, _, err = relance(capsys, "rates")
+    assert code == 2 and "relance rates list" in err

@@ -41,19 +41,22 @@ class Command(RelanceCommand):
     requires_system_checks: list[str] = []  # reads and writes the rate tables only
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="list|add")
+        sub = parser.add_subparsers(dest="action", metavar="list|add")
         listing = sub.add_parser("list", help="affiche les taux par semestre et les décisions BCE")
         listing.add_argument("--json", action="store_true")
         add = sub.add_parser("add", help="ajoute une décision BCE ou un taux légal semestriel")
-        add.add_argument("--kind", required=True, help="ecb, legal_pro (autres cas) ou legal_private")
-        add.add_argument("--from", dest="start", required=True,
+        add.add_argument("--kind", help="ecb, legal_pro (autres cas) ou legal_private")
+        add.add_argument("--from", dest="start",
                          help="date d'effet (ecb) ou début du semestre, 1er janvier ou 1er juillet (legal_*)")
-        add.add_argument("--rate", required=True, help="taux annuel en %")
+        add.add_argument("--rate", help="taux annuel en %")
         add.add_argument("--source", default="", help="texte de la source (arrêté, communiqué BCE)")
         add.add_argument("--source-url", default="")
         add.add_argument("--user", help="agir en tant que cet utilisateur (responsable ou propriétaire)")
 
     def run(self, org: Any, **options: Any) -> None:
+        if options.get("action") is None:
+            raise ApplicationError("Précisez l'action : « relance rates list » ou « relance rates add --kind … "
+                                   "--from AAAA-MM-JJ --rate R ».")
         if options["action"] == "list":
             self.list(options)
         else:
@@ -79,6 +82,9 @@ class Command(RelanceCommand):
 
     def add(self, options: dict[str, Any]) -> None:
         self.check_user(options.get("user"))
+        missing = [f"--{name}" for name, key in (("kind", "kind"), ("from", "start"), ("rate", "rate")) if not options[key]]
+        if missing:
+            raise ApplicationError(f"Option(s) obligatoire(s) manquante(s) : {', '.join(missing)}.")
         try:
             kind = RateKind(options["kind"])
         except ValueError:
