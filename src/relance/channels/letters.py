@@ -10,7 +10,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from relance.accounts.models import Organisation
-from relance.activity.services import event_record
+from relance.activity.models import Task
+from relance.activity.services import event_record, task_create
 from relance.channels.context import MessageContext
 from relance.channels.models import Document
 from relance.channels.pdf import (
@@ -69,6 +70,7 @@ def letter_produce(*, org: Organisation, customer: Customer, ctx: MessageContext
                  message=f"Courrier « {ctx.step} » prêt pour l'envoi" + (" en recommandé" if registered else ""),
                  data={"document_id": document.pk, "path": path, "action_id": action_id,
                        "invoices": [i.number for i in ctx.invoices]})
+    _post_task(org=org, day=today)
     if ctx.step == "formal_notice":
         # The legal module reads this event: a consumer owes interest from the formal notice.
         event_record(org=org, customer=customer, type="formal_notice", day=today,
@@ -76,6 +78,24 @@ def letter_produce(*, org: Organisation, customer: Customer, ctx: MessageContext
                      data={"document_id": document.pk, "action_id": action_id,
                            "invoices": [i.number for i in ctx.invoices]})
     return document
+
+
+def _post_task(*, org: Organisation, day: date) -> None:
+    """One task a day for the team: print the batch and post it (kept up to date as letters are added)."""
+    letters = Document.objects.filter(org=org, kind__in=LETTER_KINDS, day=day)
+    registered = letters.filter(kind=Document.Kind.REGISTERED_LETTER).count()
+    title = f"Imprimer et poster les courriers du {day:%d/%m/%Y} ({letters.count()})"
+    body = (f"Lot d'impression : /documents/lot/{day:%Y-%m-%d}/"
+            + (f"\nDont {registered} en recommandé avec AR : noter les numéros de suivi sur /documents/."
+               if registered else ""))
+    task = Task.objects.filter(org=org, kind=Task.Kind.LETTER, status=Task.Status.OPEN,
+                               data__batch_day=day.isoformat()).first()
+    if task is None:
+        task_create(org=org, kind=Task.Kind.LETTER, title=title, due=day, body=body,
+                    data={"batch_day": day.isoformat()})
+    else:
+        task.title, task.body = title, body
+        task.save(update_fields=["title", "body"])
 
 
 def batch_letters(*, org: Organisation, day: date) -> list[Document]:

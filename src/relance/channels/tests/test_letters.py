@@ -143,6 +143,30 @@ def test_the_daily_print_batch_has_every_letter_each_on_a_new_sheet(org, other_o
     assert "Bar des Sports" in text and "Café de la Gare" in text and "Chez Charlie" not in text
 
 
+def test_one_task_a_day_asks_the_team_to_print_and_post_the_letters(org, media):
+    from relance.activity.models import Task
+
+    make_letter(org, "Bar des Sports")
+    make_letter(org, "Café de la Gare", "formal_notice", True)
+    task = Task.objects.get(org=org, kind=Task.Kind.LETTER)
+    assert task.title == "Imprimer et poster les courriers du 17/03/2025 (2)"
+    assert "/documents/lot/2025-03-17/" in task.body and "Dont 1 en recommandé" in task.body
+
+
+def test_the_organisation_logo_is_printed_on_the_letterhead(org, media):
+    import segno
+
+    logo = media / "logo.png"
+    segno.make_qr("logo").save(str(logo), scale=4)
+    org.logo.name = str(logo)
+    org.save()
+    customer = CustomerFactory(org=org)
+    InvoiceFactory(customer=customer, total_incl_tax=Decimal("90.00"), due_date=date(2025, 1, 31))
+    ctx = context_for_customer(org=org, customer=customer, today=TODAY, step="reminder_1", channel="letter")
+    reader = PdfReader(BytesIO(letter_render(ctx, org=org)[0]))
+    assert len(reader.pages[0].images) == 2  # the logo and the SEPA QR code
+
+
 def test_an_empty_print_batch_is_refused_with_a_message(org, media):
     with pytest.raises(ApplicationError, match="Aucun courrier à imprimer le 17/03/2025"):
         print_batch(org=org, day=TODAY)
