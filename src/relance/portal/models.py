@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from relance.accounts.models import Organisation
-from relance.ledger.models import MONEY, Customer, Invoice
+from relance.ledger.models import Customer, Invoice
 
 
 class PortalToken(models.Model):
@@ -57,7 +57,7 @@ class PaymentClaim(models.Model):
         Customer, on_delete=models.CASCADE, related_name="payment_claims", verbose_name=_("client")
     )
     paid_on = models.DateField(_("payé le"))
-    amount = models.DecimalField(_("montant"), null=True, blank=True, **MONEY)
+    amount = models.DecimalField(_("montant"), null=True, blank=True, max_digits=14, decimal_places=2)
     comment = models.TextField(_("commentaire"), blank=True)
     proof = models.FileField(_("justificatif"), upload_to="portal/proofs/%Y/%m/", blank=True)
     proof_type = models.CharField(_("type du justificatif"), max_length=40, blank=True)
@@ -83,7 +83,7 @@ class PaymentPlan(models.Model):
     instalments_requested = models.PositiveSmallIntegerField(_("échéances demandées"))
     first_date = models.DateField(_("première échéance souhaitée"))
     comment = models.TextField(_("commentaire du client"), blank=True)
-    total = models.DecimalField(_("montant dû à la demande"), **MONEY)
+    total = models.DecimalField(_("montant dû à la demande"), max_digits=14, decimal_places=2)
     invoices = models.ManyToManyField(Invoice, related_name="payment_plans", verbose_name=_("factures"))
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
     requested_on = models.DateField(_("demandé le"))
@@ -114,7 +114,7 @@ class Instalment(models.Model):
                              verbose_name=_("échéancier"))
     seq = models.PositiveSmallIntegerField(_("rang"))
     due_date = models.DateField(_("échéance"))
-    amount = models.DecimalField(_("montant"), **MONEY)
+    amount = models.DecimalField(_("montant"), max_digits=14, decimal_places=2)
 
     class Meta:
         verbose_name = _("échéance")

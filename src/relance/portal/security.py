@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csrf import CsrfViewMiddleware
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -24,8 +24,9 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self';
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 # Requests per minute: (per link, per IP). POSTs count on both and are held to the stricter pair.
 DEFAULT_LIMITS = {"GET": (30, 60), "POST": (10, 20)}
+PORTAL_LANGUAGES = ("fr", "en")
 
-DebtorView = Callable[..., HttpResponse]
+DebtorView = Callable[..., HttpResponseBase]
 
 
 def limits(method: str) -> tuple[int, int]:
@@ -33,7 +34,7 @@ def limits(method: str) -> tuple[int, int]:
     return table["POST" if method == "POST" else "GET"]
 
 
-def secure(response: HttpResponse) -> HttpResponse:
+def secure(response: HttpResponseBase) -> HttpResponseBase:
     response["Content-Security-Policy"] = CSP
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
@@ -72,12 +73,12 @@ class PortalCsrfMiddleware(CsrfViewMiddleware):
     def _origin_verified(self, request: HttpRequest) -> bool:
         if request.META.get("HTTP_ORIGIN") == "null":
             return True
-        return bool(super()._origin_verified(request))
+        return bool(super()._origin_verified(request))  # type: ignore[misc]
 
     def _check_referer(self, request: HttpRequest) -> None:
         if not request.META.get("HTTP_REFERER"):
             return
-        super()._check_referer(request)
+        super()._check_referer(request)  # type: ignore[misc]
 
 
 portal_csrf_protect = decorator_from_middleware(PortalCsrfMiddleware)
@@ -90,7 +91,7 @@ def debtor_view(view: DebtorView) -> DebtorView:
     @login_not_required
     @csrf_exempt  # replaced by portal_csrf_protect above, which keeps the token check
     @wraps(view)
-    def wrapper(request: HttpRequest, token: str, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, token: str, **kwargs: Any) -> HttpResponseBase:
         if _limited(request, token):
             return secure(too_many(request))
         today = local_today()
@@ -98,7 +99,8 @@ def debtor_view(view: DebtorView) -> DebtorView:
         if found is None:
             return secure(invalid_link(request))
         visit = Visit(found, token, request.META.get("REMOTE_ADDR", ""))
-        with translation.override(found.customer.language or "fr"):
+        language = found.customer.language if found.customer.language in PORTAL_LANGUAGES else "fr"
+        with translation.override(language):
             response = protected(request, visit, today, **kwargs)
             response["Content-Language"] = translation.get_language()
             return secure(response)

@@ -169,7 +169,7 @@ def payment_claim_record(*, visit: Visit, paid_on: date, today: date, amount: De
 def _attach_proof(claim: PaymentClaim, proof: UploadedFile) -> None:
     if proof.size is None or proof.size > MAX_PROOF_BYTES:
         raise ApplicationError("Le justificatif dépasse 5 Mo.")
-    found = sniff_file(proof.file)
+    found = sniff_file(proof.file) if proof.file is not None else None
     if found is None:
         raise ApplicationError("Le justificatif doit être un PDF, un PNG ou un JPEG.")
     content_type, ext = found
@@ -268,6 +268,8 @@ def _plan_pending(org: Organisation, plan: PaymentPlan) -> None:
 
 
 def _plan_task_close(org: Organisation, plan: PaymentPlan, today: date, outcome: str) -> None:
+    if plan.task_id is None:
+        return
     task = Task.objects.filter(org=org, pk=plan.task_id, status=Task.Status.OPEN).first()
     if task is not None:
         task_complete(org=org, task=task, day=today, outcome=outcome)

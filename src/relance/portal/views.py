@@ -8,7 +8,14 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -39,14 +46,14 @@ def _context(visit: Visit, today: date, **extra: object) -> dict[str, object]:
 
 
 @debtor_view
-def home(request: HttpRequest, visit: Visit, today: date) -> HttpResponse:
+def home(request: HttpRequest, visit: Visit, today: date) -> HttpResponseBase:
     services.portal_visit_record(visit=visit, today=today, what="visit")
     overview = portal_overview(token=visit.token, today=today)
     return render(request, "portal/home.html", _context(visit, today, overview=overview))
 
 
 @debtor_view
-def invoice_pdf(request: HttpRequest, visit: Visit, today: date, pk: int) -> HttpResponse:
+def invoice_pdf(request: HttpRequest, visit: Visit, today: date, pk: int) -> HttpResponseBase:
     # Looked up through the link's own customer: another customer's id is simply "not found".
     invoice = customer_invoice(visit.token, pk)
     if invoice is None or not invoice.document:
@@ -60,7 +67,7 @@ def invoice_pdf(request: HttpRequest, visit: Visit, today: date, pk: int) -> Htt
 
 
 @debtor_view
-def statement(request: HttpRequest, visit: Visit, today: date) -> HttpResponse:
+def statement(request: HttpRequest, visit: Visit, today: date) -> HttpResponseBase:
     services.portal_visit_record(visit=visit, today=today, what="statement")
     pdf, _pages = statement_pdf(org=visit.org, customer=visit.customer, today=today)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -69,7 +76,7 @@ def statement(request: HttpRequest, visit: Visit, today: date) -> HttpResponse:
 
 
 @debtor_view
-def logo(request: HttpRequest, visit: Visit, today: date) -> HttpResponse:
+def logo(request: HttpRequest, visit: Visit, today: date) -> HttpResponseBase:
     if not visit.org.logo:
         raise Http404
     with visit.org.logo.open("rb") as f:
@@ -81,7 +88,7 @@ def logo(request: HttpRequest, visit: Visit, today: date) -> HttpResponse:
 
 
 @debtor_view
-def pay(request: HttpRequest, visit: Visit, today: date) -> HttpResponse:
+def pay(request: HttpRequest, visit: Visit, today: date) -> HttpResponseBase:
     overview = portal_overview(token=visit.token, today=today)
     lines = overview.payable
     if (wanted := request.GET.get("facture", "")).isdigit():
@@ -116,14 +123,14 @@ def _reference(visit: Visit, lines: list) -> str:  # type: ignore[type-arg]
 
 
 def _form_page(request: HttpRequest, visit: Visit, today: date, form: object, title: str,
-               intro: str = "", multipart: bool = False) -> HttpResponse:
+               intro: str = "", multipart: bool = False) -> HttpResponseBase:
     return render(request, "portal/form.html", _context(visit, today, form=form, title=title, intro=intro,
                                                           multipart=multipart))
 
 
 @debtor_view
 @require_http_methods(["GET", "POST"])
-def paid(request: HttpRequest, visit: Visit, today: date) -> HttpResponse:
+def paid(request: HttpRequest, visit: Visit, today: date) -> HttpResponseBase:
     form = PaidForm(request.POST or None, request.FILES or None, today=today)
     if request.method == "POST" and form.is_valid():
         try:
@@ -142,7 +149,7 @@ def paid(request: HttpRequest, visit: Visit, today: date) -> HttpResponse:
 
 @debtor_view
 @require_http_methods(["GET", "POST"])
-def promise(request: HttpRequest, visit: Visit, today: date) -> HttpResponse:
+def promise(request: HttpRequest, visit: Visit, today: date) -> HttpResponseBase:
     form = PromiseForm(request.POST or None, today=today, max_days=visit.org.portal_max_promise_days)
     if not services.promisable_invoices(org=visit.org, customer=visit.customer, today=today):
         form.add_error(None, _("Aucune de vos factures n'est échue : rien à promettre pour l'instant."))
@@ -160,7 +167,7 @@ def promise(request: HttpRequest, visit: Visit, today: date) -> HttpResponse:
 
 @debtor_view
 @require_http_methods(["GET", "POST"])
-def dispute(request: HttpRequest, visit: Visit, today: date) -> HttpResponse:
+def dispute(request: HttpRequest, visit: Visit, today: date) -> HttpResponseBase:
     disputed = scoped(Dispute, visit.org).filter(status=Dispute.Status.OPEN).values("invoice_id")
     invoices = customer_invoices(visit.token).exclude(pk__in=disputed)
     initial = {"invoice": request.GET["facture"]} if request.GET.get("facture", "").isdigit() else None
@@ -180,7 +187,7 @@ def dispute(request: HttpRequest, visit: Visit, today: date) -> HttpResponse:
 
 @debtor_view
 @require_http_methods(["GET", "POST"])
-def plan(request: HttpRequest, visit: Visit, today: date) -> HttpResponse:
+def plan(request: HttpRequest, visit: Visit, today: date) -> HttpResponseBase:
     org = visit.org
     form = PlanForm(request.POST or None, today=today, max_instalments=org.portal_max_instalments,
                     max_days=org.portal_max_promise_days)
@@ -220,10 +227,10 @@ def proof(request: HttpRequest, pk: int) -> HttpResponse:
     if not claim.proof:
         raise Http404
     response = FileResponse(claim.proof.open("rb"), as_attachment=True, content_type=claim.proof_type,
-                            filename=claim.proof.name.rsplit("/", 1)[-1])
+                            filename=(claim.proof.name or "proof").rsplit("/", 1)[-1])
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return response  # type: ignore[return-value]  # a FileResponse, which role_required passes through
 
 
 @role_required(COLLECTOR)

@@ -196,3 +196,25 @@ def test_proofs_are_served_to_the_organisations_staff_only(client, url, customer
     response = client_for(bob).get(address)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF-1.7")
+
+
+def test_script_in_a_plan_comment_is_escaped_on_the_staff_approval_page(client, url, customer, today, bob,
+                                                                         client_for):
+    client.post(url("echeancier/"), {"instalments": "2", "first_date": today.isoformat(),
+                                     "comment": "<script>alert(1)</script>"})
+    plan = PaymentPlan.objects.get()
+    page = client_for(bob).get(reverse("portal:staff_plan", args=[plan.pk])).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+
+
+def test_a_rejected_plan_closes_its_task_and_lets_the_debtor_ask_again(client, url, customer, today, alice,
+                                                                        client_for):
+    client.post(url("echeancier/"), {"instalments": "2", "first_date": today.isoformat()})
+    plan = PaymentPlan.objects.get()
+    client_for(alice).post(reverse("portal:staff_plan", args=[plan.pk]), {
+        "decision": "reject", "instalments": "2", "first_date": today.isoformat(), "note": "Montant trop faible"})
+    plan.refresh_from_db()
+    assert plan.status == "rejected" and Task.objects.get(pk=plan.task_id).status == Task.Status.DONE
+    assert Event.objects.filter(customer=customer, type="portal_plan_rejected").exists()
+    client.logout()
+    assert "Demander un échéancier" in client.get(url()).content.decode()

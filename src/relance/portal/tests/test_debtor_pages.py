@@ -145,3 +145,19 @@ def test_an_online_payment_link_can_be_configured_by_url(client, url):
     page = client.get(url("payer/")).content.decode()
     assert "Payer en ligne" in page
     assert 'href="https://pay.example/checkout?amount=1500.50&amp;ref=C-MARTIN%20FA-101%20FA-102&amp;c=C-MARTIN"' in page
+
+
+def test_the_home_page_costs_a_bounded_number_of_queries(client, url, customer, today,
+                                                         django_assert_max_num_queries):
+    for n in range(30):
+        InvoiceFactory(customer=customer, number=f"FA-MANY-{n:02d}", issue_date=today - timedelta(days=60),
+                       due_date=today - timedelta(days=30))
+    client.get(url())  # the first visit writes its timeline event
+    with django_assert_max_num_queries(20):
+        assert client.get(url()).status_code == 200
+
+
+def test_a_customer_language_the_portal_does_not_speak_falls_back_to_french(client, url, customer):
+    customer.language = "de"
+    customer.save()
+    assert '<html lang="fr">' in client.get(url()).content.decode()

@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from relance.portal.models import Instalment, PaymentClaim, PaymentPlan, PortalToken
+
+
+@admin.register(PortalToken)
+class PortalTokenAdmin(admin.ModelAdmin):
+    list_display = ("customer", "org", "created_on", "expires_on", "revoked_at", "last_used_on")
+    list_filter = ("org",)
+    search_fields = ("customer__name", "customer__ref")
+    readonly_fields = ("token_hash", "org", "customer", "created_on", "last_used_on", "revoked_by")
+
+
+@admin.register(PaymentClaim)
+class PaymentClaimAdmin(admin.ModelAdmin):
+    list_display = ("customer", "paid_on", "amount", "proof_type", "recorded_on")
+    list_filter = ("org",)
+    readonly_fields = ("proof", "proof_type", "proof_name")
+
+
+class InstalmentInline(admin.TabularInline):
+    model = Instalment
+    extra = 0
+
+
+@admin.register(PaymentPlan)
+class PaymentPlanAdmin(admin.ModelAdmin):
+    list_display = ("customer", "instalments_requested", "total", "status", "requested_on", "decided_on")
+    list_filter = ("org", "status")
+    inlines = [InstalmentInline]
