@@ -168,15 +168,23 @@ class DayPlan:
     marks: list[PlannedMark] = field(default_factory=list)
     cancellations: list[int] = field(default_factory=list)  # pending approvals to cancel (rule 9)
     warnings: list[str] = field(default_factory=list)
-    #: why each invoice got, or did not get, a step (for explain)
+    #: why each invoice got, or did not get, a step (kept for explain, not on a busy day's run)
     reasons: dict[int, Reason] = field(default_factory=dict)
+    keep_reasons: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Reason:
+    """Why an invoice gets, or does not get, a step; the French text is formatted only when asked for."""
+
     rule: int
-    text: str
+    template: str
+    args: tuple[object, ...] = ()
     step: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.template.format(*self.args)
 
 
 # --- The rules ---------------------------------------------------------------------------------------
@@ -221,8 +229,8 @@ def _f(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def decide(inv: Invoice, customer: Customer, today: date, s: Settings, *, promised: bool,
-           awaiting: bool) -> Reason:
+def decide(inv: Invoice, customer: Customer, today: date, s: Settings, *, promised: bool, awaiting: bool,
+           business: bool | None = None) -> Reason:
     """Rule 3 for one invoice: the step due on `today`, or why there is none."""
     if not inv.open:
         return Reason(9, "la facture n'est pas ouverte (payée ou annulée) : plus aucune relance.")
@@ -231,16 +239,16 @@ def decide(inv: Invoice, customer: Customer, today: date, s: Settings, *, promis
     if customer.manual:
         return Reason(3, "le client est en mode manuel ou ses relances sont suspendues.")
     if inv.limitation_on is not None and today >= inv.limitation_on:
-        return Reason(3, f"la créance est prescrite depuis le {_f(inv.limitation_on)} : la relance s'arrête.")
+        return Reason(3, "la créance est prescrite depuis le {0:%d/%m/%Y} : la relance s'arrête.", (inv.limitation_on,))
     if inv.disputed:
         return Reason(8, "la facture est en litige : ni étape ni mention dans les messages.")
     if promised:
         return Reason(7, "une promesse de paiement couvre la facture (délai de grâce compris).")
     if awaiting:
         return Reason(12, "une étape attend une validation : le reste de la relance de cette facture attend.")
-    if not is_business_day(today, s.holidays_region):
-        return Reason(1, f"le {_f(today)} n'est pas un jour ouvré.")
-    if any(m.day == today for m in inv.marks.values()):
+    if not (is_business_day(today, s.holidays_region) if business is None else business):
+        return Reason(1, "le {0:%d/%m/%Y} n'est pas un jour ouvré.", (today,))
+    if inv.marks and any(m.day == today for m in inv.marks.values()):
         return Reason(13, "une étape a déjà été effectuée aujourd'hui pour cette facture.")
     step = next_step(inv, customer.steps, today)
     if step is None:
@@ -251,14 +259,15 @@ def decide(inv: Invoice, customer: Customer, today: date, s: Settings, *, promis
 def _decide_step(inv: Invoice, customer: Customer, step: Step, today: date) -> Reason:
     trigger = trigger_date(inv, step, customer.steps)
     anchor = "l'échéance" if step.anchor == ANCHOR_DUE else f"l'étape « {step.anchor} »"
-    when = f"déclenchement le {_f(trigger)} ({anchor} {step.days:+d} j)"
+    when = "déclenchement le {1:%d/%m/%Y} ({2} {3:+d} j)"
+    args = (step.code, trigger, anchor, step.days)
     if today < trigger:
-        return Reason(3, f"prochaine étape « {step.code} » : {when}, pas encore atteint.")
+        return Reason(3, "prochaine étape « {0} » : " + when + ", pas encore atteint.", args)
     if inv.dispute_resolved_on is not None and today <= inv.dispute_resolved_on:
-        return Reason(8, f"litige résolu le {_f(inv.dispute_resolved_on)} : reprise le jour ouvré suivant.")
+        return Reason(8, "litige résolu le {0:%d/%m/%Y} : reprise le jour ouvré suivant.", (inv.dispute_resolved_on,))
     if step.is_pre_due and not customer.has_email:
-        return Reason(11, f"étape « {step.code} » sans adresse e-mail : sautée (pas de repli).")
-    return Reason(3, f"étape « {step.code} » due : {when}.", step=step.code)
+        return Reason(11, "étape « {0} » sans adresse e-mail : sautée (pas de repli).", (step.code,))
+    return Reason(3, "étape « {0} » due : " + when + ".", args, step=step.code)
 
 
 def channels_for(step: Step, customer: Customer) -> tuple[tuple[str, ...], bool]:
@@ -286,17 +295,19 @@ def spacing_ok(customer: Customer, today: date, s: Settings) -> bool:
 
 
 def plan_day(*, customers: Iterable[Customer], invoices: Iterable[Invoice], promises: Iterable[Promise] = (),
-             pending: Iterable[PendingApproval] = (), settings: Settings = Settings(), today: date) -> DayPlan:
-    plan = DayPlan()
+             pending: Iterable[PendingApproval] = (), settings: Settings = Settings(), today: date,
+             keep_reasons: bool = False) -> DayPlan:
+    plan = DayPlan(keep_reasons=keep_reasons)
     by_customer: dict[int, list[Invoice]] = defaultdict(list)
     for inv in invoices:
         by_customer[inv.customer_id].append(inv)
     promised = _promises(promises, by_customer, settings, today, plan)
     awaiting = _pending(pending, by_customer, plan)
+    business = is_business_day(today, settings.holidays_region)
     for customer in customers:
         invs = by_customer.get(customer.id)
         if invs:
-            plan_customer(customer, invs, promised, awaiting, settings, today, plan)
+            plan_customer(customer, invs, promised, awaiting, settings, today, plan, business)
     return plan
 
 
@@ -337,11 +348,12 @@ def _listable(inv: Invoice, today: date, promised: set[int]) -> bool:
 
 
 def plan_customer(customer: Customer, invs: list[Invoice], promised: set[int], awaiting: set[int],
-                  s: Settings, today: date, plan: DayPlan) -> None:
+                  s: Settings, today: date, plan: DayPlan, business: bool | None = None) -> None:
     _limitation(customer, invs, today, plan)
-    reasons = {i.id: decide(i, customer, today, s, promised=i.id in promised, awaiting=i.id in awaiting)
-               for i in invs}
-    plan.reasons.update(reasons)
+    reasons = {i.id: decide(i, customer, today, s, promised=i.id in promised, awaiting=i.id in awaiting,
+                            business=business) for i in invs}
+    if plan.keep_reasons:
+        plan.reasons.update(reasons)
     due = [i for i in invs if reasons[i.id].step is not None]
     if not due:
         return
@@ -354,28 +366,34 @@ def plan_customer(customer: Customer, invs: list[Invoice], promised: set[int], a
                     key=lambda i: (i.due_date, i.number, i.id))
     amount = sum((i.outstanding for i in listed), Decimal("0.00"))
 
-    def note(rule: int, text: str) -> None:
-        for i in due:
-            plan.reasons[i.id] = Reason(rule, f"{reasons[i.id].text} Mais {text}")
+    def note(rule: int, template: str, *args: object) -> None:
+        if plan.keep_reasons:
+            for i in due:
+                plan.reasons[i.id] = Reason(rule, f"{reasons[i.id].text} Mais {template}", args)
 
     if amount < s.min_amount:
-        return note(10, f"le total des factures à relancer ({format_eur(amount)}) est sous le minimum de "
-                        f"{format_eur(s.min_amount)} : rien n'est envoyé.")
+        return note(10, "le total des factures à relancer ({0}) est sous le minimum de {1} : rien n'est envoyé.",
+                    format_eur(amount), format_eur(s.min_amount))
     channels, fallback = channels_for(top, customer)
     if any(c in MESSAGE_CHANNELS for c in channels) and not spacing_ok(customer, today, s):
-        assert customer.last_contact is not None
-        return note(6, f"le client a été contacté le {_f(customer.last_contact)} : il faut "
-                       f"{s.spacing_days} jours d'écart, le message attend.")
+        return note(6, "le client a été contacté le {0:%d/%m/%Y} : il faut {1} jours d'écart, le message attend.",
+                    customer.last_contact, s.spacing_days)
     advanced = tuple(i.id for i in listed if _advances(i, customer, top, order, today, awaiting))
     _emit(customer, top, channels, fallback, listed, advanced, amount, today, plan)
+    if plan.keep_reasons:
+        _explain_listed(listed, due_ids, reasons, top, channels, advanced, plan)
+
+
+def _explain_listed(listed: list[Invoice], due_ids: set[int], reasons: dict[int, Reason], top: Step,
+                    channels: tuple[str, ...], advanced: tuple[int, ...], plan: DayPlan) -> None:
     for i in listed:
         if i.id in due_ids:
             text = _outcome_text(reasons[i.id], top, channels, i.id, advanced)
-            plan.reasons[i.id] = Reason(reasons[i.id].rule, text, step=top.code)
+            plan.reasons[i.id] = Reason(reasons[i.id].rule, "{0}", (text,), step=top.code)
         elif i.id in advanced:
-            plan.reasons[i.id] = Reason(5, f"listée dans le message « {top.code} » d'une autre facture du "
-                                           f"client ; son étape suivante étant au plus celle-là, elle avance "
-                                           f"d'une étape.", step=top.code)
+            plan.reasons[i.id] = Reason(5, "listée dans le message « {0} » d'une autre facture du client ; son "
+                                           "étape suivante étant au plus celle-là, elle avance d'une étape.",
+                                        (top.code,), step=top.code)
 
 
 def _advances(inv: Invoice, customer: Customer, top: Step, order: dict[str, int], today: date,
@@ -471,7 +489,7 @@ def explain(*, invoice_id: int, customer: Customer, invoices: Sequence[Invoice],
             pending: Iterable[PendingApproval] = (), settings: Settings = Settings(), today: date) -> Explanation:
     """Why this invoice gets, or does not get, a step today — in plain French, with the rule and dates."""
     plan = plan_day(customers=[customer], invoices=invoices, promises=promises, pending=pending,
-                    settings=settings, today=today)
+                    settings=settings, today=today, keep_reasons=True)
     inv = next(i for i in invoices if i.id == invoice_id)
     reason = plan.reasons.get(invoice_id) or Reason(3, "aucune information.")
     verdict = "reçoit une étape" if reason.step else "ne reçoit pas d'étape"

@@ -104,7 +104,7 @@ def _describe_dry(plan: planner.DayPlan, state: DayState, result: RunResult) -> 
     for pa in plan.actions:
         result.actions.append({
             "id": None, "customer": state.customer_info[pa.customer_id].ref, "step": pa.step, "channel": pa.channel,
-            "status": str(PLANNED_STATUS[pa.status]), "invoices": [state.invoice_info[i].number for i in pa.listed],
+            "status": str(PLANNED_STATUS[pa.status]), "invoices": [state.info(i).number for i in pa.listed],
             "amount_due": f"{pa.amount:.2f}", "currency": _currency(pa, state),
         })
     for ev in plan.events:
@@ -112,12 +112,12 @@ def _describe_dry(plan: planner.DayPlan, state: DayState, result: RunResult) -> 
 
 
 def _event_row(ev: planner.PlannedEvent, state: DayState) -> dict[str, Any]:
-    numbers = [state.invoice_info[i].number for i in ev.invoice_ids if i in state.invoice_info]
+    numbers = [state.info(i).number for i in ev.invoice_ids if i in state.by_id]
     return {"customer": state.customer_info[ev.customer_id].ref, "type": ev.type, "invoices": numbers}
 
 
 def _currency(pa: planner.PlannedAction, state: DayState) -> str:
-    return state.invoice_info[pa.listed[0]].currency if pa.listed else "EUR"
+    return state.info(pa.listed[0]).currency if pa.listed else "EUR"
 
 
 def _data_checks(plan: planner.DayPlan, state: DayState, today: date) -> list[str]:
@@ -127,10 +127,10 @@ def _data_checks(plan: planner.DayPlan, state: DayState, today: date) -> list[st
     for pa in plan.actions:
         info = state.customer_info[pa.customer_id]
         for inv_id in pa.listed:
-            sent = state.invoice_info[inv_id].sent_date
+            sent = state.info(inv_id).sent_date
             if sent is not None and sent > today and (inv_id, "sent") not in seen:
                 seen.add((inv_id, "sent"))
-                out.append(f"Facture {state.invoice_info[inv_id].number} : relancée alors qu'elle n'est envoyée "
+                out.append(f"Facture {state.info(inv_id).number} : relancée alors qu'elle n'est envoyée "
                            f"que le {_fr(sent)} selon la source.")
         if pa.channel in ("letter", "registered_letter") and not info.has_address:
             out.append(f"Client {info.ref} : aucune adresse postale pour le {CHANNEL_LABELS[pa.channel]}.")
@@ -220,7 +220,7 @@ def _create_action(org: Organisation, customer: Customer, pa: planner.PlannedAct
 
 def _side_effects(org: Organisation, customer: Customer, action: Action, pa: planner.PlannedAction,
                   state: DayState, today: date) -> None:
-    numbers = ", ".join(state.invoice_info[i].number for i in pa.listed)
+    numbers = ", ".join(state.info(i).number for i in pa.listed)
     label = STEP_LABELS.get(pa.step, pa.step)
     if pa.step == planner.CONTACT_TASK_STEP:
         task_create(org=org, kind=Task.Kind.CONTACT, title=f"Compléter l'adresse e-mail de {customer.name}",
@@ -240,7 +240,7 @@ def _side_effects(org: Organisation, customer: Customer, action: Action, pa: pla
 
 def _record_planned_event(org: Organisation, customer: Customer, ev: planner.PlannedEvent, state: DayState,
                           today: date) -> None:
-    numbers = ", ".join(state.invoice_info[i].number for i in ev.invoice_ids if i in state.invoice_info)
+    numbers = ", ".join(state.info(i).number for i in ev.invoice_ids if i in state.by_id)
     if ev.type in ("promise_broken", "promise_kept") and ev.ref_id is not None:
         status = Promise.Status.BROKEN if ev.type == "promise_broken" else Promise.Status.KEPT
         Promise.objects.filter(org=org, id=ev.ref_id).update(status=status)

@@ -24,7 +24,7 @@ def inv(id: int = 1, *, due: date = DUE, amount: str = "100.00", marks: dict[str
 
 def run(invoices: list[Invoice], today: str, customer: Customer | None = None, **kw: object) -> p.DayPlan:
     c = customer or Customer(1, "C1")
-    return p.plan_day(customers=[c], invoices=invoices, today=D(today), **kw)  # type: ignore[arg-type]
+    return p.plan_day(customers=[c], invoices=invoices, today=D(today), keep_reasons=True, **kw)  # type: ignore[arg-type]
 
 
 def steps_of(plan: p.DayPlan) -> list[tuple[str, str, str]]:

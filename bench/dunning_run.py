@@ -1,0 +1,94 @@
+"""A busy day of dunning over 1,000,000 open invoices and 100,000 customers, against the physical floor.
+
+The database is the demo generator's (`bench/bigdb.py`: `relance demo --open-heavy`, built once, reused).
+In the same run we measure:
+  (a) the floor: one raw SQL aggregate of what is outstanding on the open invoices, grouped by customer;
+  (b) `dunning_run(dry_run=True)` for the bench's busy day: load the ladder state, plan every customer.
+and print both times, the ratio (b)/(a), actions planned per second and the process's peak memory.
+
+    uv run python bench/dunning_run.py [--sqlite|--postgres] [--customers 100000] [--invoices 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "src"))
+
+from bigdb import BENCH_TODAY, ensure_big_database  # noqa: E402
+
+FLOOR_SQL = """
+SELECT i.customer_id, SUM(i.total_incl_tax - COALESCE(a.s, 0))
+FROM ledger_invoice i
+LEFT JOIN (SELECT invoice_id, SUM(amount) AS s FROM ledger_allocation GROUP BY invoice_id) a
+       ON a.invoice_id = i.id
+WHERE i.org_id = %s AND i.status = 'open' AND i.kind = 'invoice'
+GROUP BY i.customer_id
+"""
+
+
+def measure(url: str) -> None:
+    """Runs in a child process so that each database gets its own peak memory figure."""
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relance.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from relance.accounts.models import Organisation
+    from relance.dunning.services import dunning_run
+
+    org = Organisation.objects.order_by("id").first()
+    assert org is not None, "empty bench database"
+    floor(connection, org.id)  # warm the caches for both measurements alike
+    started = time.perf_counter()
+    rows = floor(connection, org.id)
+    floor_s = time.perf_counter() - started
+    started = time.perf_counter()
+    result = dunning_run(org=org, today=BENCH_TODAY, dry_run=True)
+    run_s = time.perf_counter() - started
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    actions = len(result.actions)
+    print(f"  database        {connection.vendor}")
+    print(f"  (a) floor       {floor_s:8.2f} s  (raw SQL aggregate, {rows} customers with open invoices)")
+    print(f"  (b) dry run     {run_s:8.2f} s  ({actions} actions planned for {BENCH_TODAY:%Y-%m-%d})")
+    print(f"  ratio (b)/(a)   {run_s / floor_s:8.2f}  (target ≤ 3)")
+    print(f"  actions/s       {actions / run_s:8.0f}")
+    print(f"  peak memory     {peak_mib:8.0f} MiB  (target < 1024)")
+
+
+def floor(connection, org_id: int) -> int:  # type: ignore[no-untyped-def]
+    with connection.cursor() as cursor:
+        cursor.execute(FLOOR_SQL, [org_id])
+        return len(cursor.fetchall())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sqlite", action="store_true", help="only SQLite")
+    parser.add_argument("--postgres", action="store_true", help="only PostgreSQL")
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--invoices", type=int, default=1_000_000)
+    parser.add_argument("--measure", help=argparse.SUPPRESS)  # internal: the child process
+    args = parser.parse_args()
+    if args.measure:
+        measure(args.measure)
+        return
+    targets = ["sqlite"] * (not args.postgres) + ["postgres"] * (not args.sqlite)
+    for target in targets:
+        print(f"== dunning run, {args.customers} customers, {args.invoices} invoices, {target}")
+        url = ensure_big_database(target, customers=args.customers, invoices=args.invoices)
+        subprocess.run([sys.executable, __file__, "--measure", url], check=True)
+
+
+if __name__ == "__main__":
+    main()
