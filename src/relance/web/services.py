@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -95,3 +96,43 @@ def _keep_an_owner(org: Organisation, membership: Any, new_role: str | None) -> 
     others = Membership.objects.filter(org=org, role=Role.OWNER).exclude(pk=membership.pk)
     if membership.role == Role.OWNER and new_role != Role.OWNER and not others.exists():
         raise ApplicationError("L'organisation doit garder au moins un propriétaire.")
+
+
+@dataclass(frozen=True)
+class StepChange:
+    step_id: int
+    anchor: str
+    days: int
+    channels: tuple[str, ...]
+    needs_approval: bool
+
+
+@transaction.atomic
+def plan_update(*, org: Organisation, plan: Any, changes: list[StepChange], kinds: list[str]) -> Any:
+    """Edit a plan's steps (anchor, days, channels, approval) and the customer kinds it applies to.
+
+    An anchor is the due date or an *earlier* step of the same plan, so the ladder stays a ladder."""
+    from relance.dunning.models import Channel, Plan, Step
+
+    if plan.org_id != org.id:
+        raise ApplicationError("Plan introuvable.")
+    steps = {s.pk: s for s in Step.objects.filter(plan=plan)}
+    order = {s.code: s.order for s in steps.values()}
+    for change in changes:
+        step = steps.get(change.step_id)
+        if step is None:
+            raise ApplicationError("Étape introuvable dans ce plan.")
+        if change.anchor != "due_date" and order.get(change.anchor, step.order) >= step.order:
+            raise ApplicationError(f"Étape « {step.code} » : l'ancrage doit être l'échéance ou une étape précédente.")
+        if not change.channels or not set(change.channels) <= set(Channel.values):
+            raise ApplicationError(f"Étape « {step.code} » : choisissez au moins un canal.")
+        step.anchor, step.days, step.channels = change.anchor, change.days, list(change.channels)
+        step.needs_approval = change.needs_approval
+        step.save(update_fields=["anchor", "days", "channels", "needs_approval"])
+    taken = Plan.objects.filter(org=org).exclude(pk=plan.pk).values_list("customer_kinds", flat=True)
+    clash = set(kinds) & {k for row in taken for k in (row or [])}
+    if clash:
+        raise ApplicationError(f"Type(s) de client déjà affecté(s) à un autre plan : {', '.join(sorted(clash))}.")
+    plan.customer_kinds = kinds
+    plan.save(update_fields=["customer_kinds"])
+    return plan

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.i18n import set_language
 
-from relance.web.views import customers, dashboard, invoices, settings, today
+from relance.web.views import customers, dashboard, editors, invoices, settings, today
 
 urlpatterns = [
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
@@ -26,5 +26,10 @@ urlpatterns = [
     path("actions/", invoices.action_list, name="action_list"),
     path("actions/lot/", invoices.action_bulk, name="action_bulk"),
     path("parametres/", settings.settings_page, name="settings"),
+    path("plans/", editors.plan_list, name="plan_list"),
+    path("plans/<int:pk>/", editors.plan_edit, name="plan_edit"),
+    path("modeles/", editors.template_list, name="template_list"),
+    path("modeles/apercu/", editors.template_preview, name="template_preview"),
+    path("modeles/<slug:step>/<slug:part>/<slug:language>/", editors.template_edit, name="template_edit"),
     path("parametres/membres/", settings.member_save, name="member_save"),
 ]
