@@ -10,7 +10,8 @@ import pytest
 from relance.activity.models import Event
 from relance.core.errors import InputError
 from relance.core.factories import CustomerFactory, InvoiceFactory
-from relance.imports.services import IMPORT_NOTE, invoice_import
+from relance.imports.plan import IMPORT_NOTE
+from relance.imports.services import invoice_import
 from relance.imports.sources import Upload
 from relance.imports.tests.fec_samples import FILE, fec_bytes, ledger, payment, sale
 from relance.ledger.models import Allocation, Contact, Customer, Invoice

@@ -1,0 +1,125 @@
+"""Benchmark: a generated FEC of 1,000,000 lines imported end to end, against parsing it with polars.
+
+    uv run python bench/imports.py [--lines 1000000]
+
+Uses a throw-away SQLite database (DATABASE_URL is set before Django starts). Prints the time to parse
+the file with polars (the baseline, measured in the same run), the time of the full import (parse,
+checks, bulk writes, allocations, statuses, events), the ratio, and the time of a second import of the
+same file (nothing to change).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+COLUMNS = ("JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib", "CompAuxNum",
+           "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit", "EcritureLet", "DateLet",
+           "ValidDate", "Montantdevise", "Idevise")
+
+
+def amount(cents: int) -> str:
+    return f"{cents // 100:012d},{cents % 100:02d}"  # zero-padded, as some accounting software writes them
+
+
+def generate(path: Path, lines: int, seed: int = 7) -> int:
+    """Sales entries (411 / 706 / 44571) and, for two invoices in three, a lettered bank payment."""
+    rng = random.Random(seed)
+    start, written, entry, invoices = date(2024, 1, 1), 0, 0, 0
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("\t".join(COLUMNS) + "\r\n")
+        while written + 5 <= lines:
+            entry += 1
+            invoices += 1
+            aux = f"C{rng.randrange(2000):05d}"
+            day = start + timedelta(days=rng.randrange(360))
+            ds, piece = day.strftime("%Y%m%d"), f"FA{invoices:08d}"
+            ht = rng.randrange(1000, 500000)
+            tva = ht // 5
+            paid = rng.random() < 2 / 3
+            letter = f"L{invoices}" if paid else ""
+            let_date = (day + timedelta(days=30)).strftime("%Y%m%d") if paid else ""
+            rows = [
+                ("VT", "Ventes", str(entry), ds, "41100000", "Clients", aux, f"Client {aux}", piece, ds,
+                 f"Facture {piece}", amount(ht + tva), amount(0), letter, let_date, ds, "", ""),
+                ("VT", "Ventes", str(entry), ds, "70600000", "Prestations", "", "", piece, ds, f"Facture {piece}",
+                 amount(0), amount(ht), "", "", ds, "", ""),
+                ("VT", "Ventes", str(entry), ds, "44571000", "TVA collectée", "", "", piece, ds, f"Facture {piece}",
+                 amount(0), amount(tva), "", "", ds, "", ""),
+            ]
+            if paid:
+                entry += 1
+                rows += [
+                    ("BQ", "Banque", str(entry), let_date, "51200000", "Banque", "", "", f"VIR{invoices}", let_date,
+                     "Virement", amount(ht + tva), amount(0), "", "", let_date, "", ""),
+                    ("BQ", "Banque", str(entry), let_date, "41100000", "Clients", aux, f"Client {aux}",
+                     f"VIR{invoices}", let_date, "Virement", amount(0), amount(ht + tva), letter, let_date,
+                     let_date, "", ""),
+                ]
+            out.write("".join("\t".join(r) + "\r\n" for r in rows))
+            written += len(rows)
+    return written
+
+
+def setup_django(tmp: Path) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    os.environ.setdefault("RELANCE_VAR_DIR", str(tmp))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relance.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def polars_parse(path: Path) -> tuple[float, int]:
+    import polars as pl
+
+    began = time.perf_counter()
+    frame = pl.read_csv(path, separator="\t", decimal_comma=True, infer_schema_length=10000,
+                        schema_overrides={"CompAuxNum": pl.Utf8, "EcritureLet": pl.Utf8, "DateLet": pl.Utf8})
+    return time.perf_counter() - began, frame.height
+
+
+def relance_import(path: Path) -> tuple[float, object]:
+    from relance.core.factories import OrganisationFactory
+    from relance.imports.services import invoice_import
+
+    org = OrganisationFactory(name="Bench SARL", slug="bench")
+    began = time.perf_counter()
+    report = invoice_import(org=org, paths_or_files=[path], today=date(2025, 1, 31))
+    first = time.perf_counter() - began
+    began = time.perf_counter()
+    again = invoice_import(org=org, paths_or_files=[path], today=date(2025, 1, 31))
+    print(f"second import of the same file: {time.perf_counter() - began:.2f} s "
+          f"(created {again.created}, updated {again.updated}, unchanged {again.unchanged})")
+    return first, report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="relance-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        fec = tmp / "732829320FEC20241231.txt"
+        lines = generate(fec, args.lines)
+        print(f"FEC: {lines:,} lines, {fec.stat().st_size / 1e6:.0f} MB")
+        setup_django(tmp)
+        baseline, rows = polars_parse(fec)
+        print(f"polars parse (baseline): {baseline:.2f} s ({rows:,} rows)")
+        spent, report = relance_import(fec)
+        print(f"relance import end to end: {spent:.2f} s "
+              f"(created {report.created}, updated {report.updated}, unchanged {report.unchanged})")
+        print(f"ratio import / polars parse: {spent / baseline:.1f} (target ≤ 4)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""What an import will write, computed and checked before any write (shared by services and writer)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeVar
+
+from tqdm import tqdm
+
+from relance.imports.parsers.base import CreditLink
+from relance.ledger.models import Customer, Invoice
+from relance.ledger.records import CustomerRecord, InvoiceRecord
+
+IMPORT_NOTE = "Réglé selon la comptabilité (import)"
+EINVOICE_SOURCES = {"facturx", "cii", "ubl"}
+CHUNK = 900  # below SQLite's bound-parameter limit, large enough to keep query counts low
+BATCH = 2000
+PROGRESS_FROM = 20_000  # records; smaller imports finish before a bar would be useful
+CUSTOMER_FIELDS = ("name", "kind", "siren", "siret", "vat_number", "address", "postcode", "city", "country")
+INVOICE_FIELDS = ("customer", "kind", "issue_date", "due_date", "currency", "total_incl_tax", "total_excl_tax",
+                  "sent_date", "po_number", "payment_reference", "source", "source_ref", "terms_exceeded",
+                  "content_hash")
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+@dataclass
+class ImportPlan:
+    """Everything the import will write, computed (and validated) before any write."""
+
+    records: dict[str, InvoiceRecord] = field(default_factory=dict)
+    links: list[CreditLink] = field(default_factory=list)
+    customers: dict[str, CustomerRecord] = field(default_factory=dict)
+    existing_customers: dict[str, Customer] = field(default_factory=dict)
+    existing_invoices: dict[str, Invoice] = field(default_factory=dict)
+    hashes: dict[str, str] = field(default_factory=dict)
+    due_dates: dict[str, date] = field(default_factory=dict)
+    phones: dict[str, str] = field(default_factory=dict)
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+
+def progress_bar(items: Sequence[T], progress: bool, label: str) -> Iterable[T]:
+    if not progress or len(items) < PROGRESS_FROM:
+        return items
+    return tqdm(items, desc=label, unit="ligne", file=sys.stderr, leave=False)

@@ -1,0 +1,269 @@
+"""Writing an ImportPlan: bulk operations only, inside the caller's transaction.
+
+Statuses are decided before the rows are written (from the allocations the import will leave), so no
+row is written twice; new invoices and allocations go in with plain INSERTs (see `bulk`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+
+from relance.accounts.models import Organisation
+from relance.activity.models import Event
+from relance.imports.bulk import insert_rows
+from relance.imports.plan import (
+    BATCH,
+    CUSTOMER_FIELDS,
+    IMPORT_NOTE,
+    INVOICE_FIELDS,
+    ImportPlan,
+    chunks,
+    progress_bar,
+)
+from relance.ledger.models import Allocation, Contact, Customer, Invoice
+from relance.ledger.records import CustomerRecord
+from relance.ledger.selectors import scoped
+
+#: (invoice number, credit-note number or None for an accounting allocation)
+Key = tuple[str, str | None]
+
+
+@dataclass
+class _Wanted:
+    amount: Decimal
+    day: date
+
+
+@dataclass
+class _Existing:
+    """Allocations already in the ledger for what this import touches."""
+
+    mine: dict[tuple[int, int | None], Allocation]  # left by earlier imports: adjusted to what the file says
+    on_invoice: dict[int, Decimal]  # everything else settling an invoice (bank payments, manual)
+    by_credit_note: dict[int, Decimal]  # everything else a credit note already settles
+
+
+def write_plan(org: Organisation, plan: ImportPlan, *, today: date, files: list[str], actor: Any,
+               progress: bool) -> None:
+    customers = _write_customers(org, plan)
+    _write_contacts(org, plan, customers)
+    touched = plan.created + plan.updated
+    invoices, new, changed = _invoice_objects(org, plan, customers, touched, progress)
+    existing = _existing_allocations(org, invoices, touched, plan)
+    wanted = _wanted_allocations(plan, invoices, touched, existing, today=today)
+    restatused = _set_statuses(plan, invoices, touched, existing, wanted)
+    insert_rows(new)
+    _read_back_ids(org, invoices, new)
+    Invoice.objects.bulk_update(changed, [*INVOICE_FIELDS, "document", "status"], batch_size=BATCH)
+    Invoice.objects.bulk_update(restatused, ["status"], batch_size=BATCH)
+    _sync_allocations(org, invoices, existing, wanted)
+    _write_events(org, plan, invoices, today=today, files=files, actor=actor)
+
+
+def _write_customers(org: Organisation, plan: ImportPlan) -> dict[str, Customer]:
+    customers, new, changed = dict(plan.existing_customers), [], []
+    for ref, rec in plan.customers.items():
+        customer = customers.get(ref)
+        if customer is None:
+            customers[ref] = Customer(org=org, ref=ref, **{k: getattr(rec, k) for k in CUSTOMER_FIELDS})
+            new.append(customers[ref])
+        elif _update_customer(customer, rec):
+            changed.append(customer)
+    Customer.objects.bulk_create(new, batch_size=BATCH)
+    Customer.objects.bulk_update(changed, CUSTOMER_FIELDS, batch_size=BATCH)
+    if new or changed:
+        plan.warnings.append(f"Clients : {len(new)} créé(s), {len(changed)} mis à jour.")
+    return customers
+
+
+def _update_customer(customer: Customer, rec: CustomerRecord) -> bool:
+    """Fill in or correct what the file says; never blank a field the file leaves empty."""
+    changed = False
+    for name in CUSTOMER_FIELDS:
+        value = getattr(rec, name)
+        if name == "kind" and value == "b2b":
+            continue  # b2b is also the default when the file has no kind column
+        if value and getattr(customer, name) != value:
+            setattr(customer, name, value)
+            changed = True
+    return changed
+
+
+def _write_contacts(org: Organisation, plan: ImportPlan, customers: dict[str, Customer]) -> None:
+    wanted = {ref: (c.email, plan.phones.get(ref, "")) for ref, c in plan.customers.items()
+              if c.email or plan.phones.get(ref)}
+    known: dict[int, list[Contact]] = defaultdict(list)
+    for part in chunks([customers[ref].pk for ref in wanted]):
+        for contact in scoped(Contact, org).filter(customer_id__in=part):
+            known[contact.customer_id].append(contact)
+    new, changed = [], []
+    for ref, (email, phone) in wanted.items():
+        customer = customers[ref]
+        match = _matching_contact(known[customer.pk], email, phone)
+        if match is None:
+            new.append(Contact(org=org, customer=customer, email=email, phone=phone, is_billing=True))
+        elif phone and not match.phone:
+            match.phone = phone
+            changed.append(match)
+    Contact.objects.bulk_create(new, batch_size=BATCH)
+    Contact.objects.bulk_update(changed, ["phone"], batch_size=BATCH)
+
+
+def _matching_contact(contacts: list[Contact], email: str, phone: str) -> Contact | None:
+    if email:
+        return next((c for c in contacts if c.email.lower() == email.lower()), None)
+    return next((c for c in contacts if c.phone == phone), None)
+
+
+def _invoice_objects(org: Organisation, plan: ImportPlan, customers: dict[str, Customer], touched: list[str],
+                     progress: bool) -> tuple[dict[str, Invoice], list[Invoice], list[Invoice]]:
+    from relance.legal.terms import payment_terms_exceeded
+
+    invoices, new, changed = dict(plan.existing_invoices), [], []
+    for number in progress_bar(touched, progress, "Écriture"):
+        rec, due = plan.records[number], plan.due_dates[number]
+        customer = customers[rec.customer.ref]
+        values = {
+            "customer": customer, "kind": rec.kind, "issue_date": rec.issue_date, "due_date": due,
+            "currency": rec.currency, "total_incl_tax": rec.total_incl_tax, "total_excl_tax": rec.total_excl_tax,
+            "sent_date": rec.sent_date, "po_number": rec.po_number[:64],
+            "payment_reference": rec.payment_reference[:64], "source": rec.source,
+            "source_ref": (rec.source_ref or rec.file.rsplit("/", 1)[-1])[:200],
+            "terms_exceeded": customer.kind != "b2c" and payment_terms_exceeded(issue_date=rec.issue_date,
+                                                                                due_date=due),
+            "content_hash": plan.hashes[number],
+        }
+        invoice = invoices.get(number)
+        if invoice is None:
+            invoice = invoices[number] = Invoice(org=org, number=number, **values)
+            new.append(invoice)
+        else:
+            for key, value in values.items():
+                setattr(invoice, key, value)
+            changed.append(invoice)
+        if rec.document:
+            invoice.document.save(rec.document_name or f"{number}.pdf", ContentFile(rec.document), save=False)
+    return invoices, new, changed
+
+
+def _read_back_ids(org: Organisation, invoices: dict[str, Invoice], new: list[Invoice]) -> None:
+    for part in chunks([i.number for i in new]):
+        for number, pk in scoped(Invoice, org).filter(number__in=part).values_list("number", "pk"):
+            invoices[number].pk = pk
+            invoices[number]._state.adding = False
+
+
+def _existing_allocations(org: Organisation, invoices: dict[str, Invoice], touched: list[str],
+                          plan: ImportPlan) -> _Existing:
+    existing = _Existing({}, defaultdict(Decimal), defaultdict(Decimal))
+    touched_ids = {invoices[n].pk for n in touched if invoices[n].pk}
+    for part in chunks(sorted(touched_ids)):
+        for alloc in scoped(Allocation, org).filter(invoice_id__in=part):
+            if alloc.note == IMPORT_NOTE and alloc.source != Allocation.Source.PAYMENT:
+                existing.mine[(alloc.invoice_id, alloc.credit_note_id)] = alloc
+            else:
+                existing.on_invoice[alloc.invoice_id] += alloc.amount
+    credit_ids = sorted({invoices[n].pk for n in _credit_notes(plan, touched) if invoices[n].pk})
+    for part in chunks(credit_ids):
+        for alloc in scoped(Allocation, org).filter(credit_note_id__in=part):
+            if (alloc.invoice_id, alloc.credit_note_id) not in existing.mine:
+                existing.by_credit_note[alloc.credit_note_id] += alloc.amount
+    return existing
+
+
+def _credit_notes(plan: ImportPlan, touched: list[str]) -> set[str]:
+    notes = {n for n in touched if plan.records[n].kind == Invoice.Kind.CREDIT_NOTE}
+    return notes | {link.credit_note for link in plan.links if link.credit_note in plan.records}
+
+
+def _wanted_allocations(plan: ImportPlan, invoices: dict[str, Invoice], touched: list[str], existing: _Existing,
+                        *, today: date) -> dict[Key, _Wanted]:
+    """What the file says settles each touched invoice: credit notes first, then the paid amount."""
+    wanted: dict[Key, _Wanted] = {}
+    room = {n: invoices[n].total_incl_tax - existing.on_invoice.get(invoices[n].pk or 0, Decimal(0))
+            for n in touched}
+    for link in plan.links:
+        if link.invoice in room and link.credit_note in invoices:
+            amount = min(link.amount, room[link.invoice])
+            if amount > 0:
+                room[link.invoice] -= amount
+                wanted[(link.invoice, link.credit_note)] = _Wanted(amount, link.date)
+    for number in touched:
+        rec = plan.records[number]
+        amount = min(rec.amount_paid, room[number])
+        if rec.kind == Invoice.Kind.INVOICE and amount > 0:
+            wanted[(number, None)] = _Wanted(amount, rec.paid_date or today)
+    return wanted
+
+
+def _set_statuses(plan: ImportPlan, invoices: dict[str, Invoice], touched: list[str], existing: _Existing,
+                  wanted: dict[Key, _Wanted]) -> list[Invoice]:
+    """Open or paid from what will settle each invoice; returns untouched invoices whose status changes."""
+    settled: dict[str, Decimal] = defaultdict(Decimal)
+    used: dict[str, Decimal] = defaultdict(Decimal)
+    for (number, credit_note), w in wanted.items():
+        settled[number] += w.amount
+        if credit_note:
+            used[credit_note] += w.amount
+    restatused, touched_set = [], set(touched)
+    for number in touched_set | _credit_notes(plan, touched):
+        inv = invoices[number]
+        if inv.status == Invoice.Status.CANCELLED:
+            continue
+        if inv.kind == Invoice.Kind.CREDIT_NOTE:
+            done = used[number] + existing.by_credit_note.get(inv.pk or 0, Decimal(0))
+        else:
+            done = settled[number] + existing.on_invoice.get(inv.pk or 0, Decimal(0))
+        status = Invoice.Status.PAID if done >= inv.total_incl_tax else Invoice.Status.OPEN
+        if status != inv.status:
+            inv.status = status
+            if number not in touched_set:
+                restatused.append(inv)
+    return restatused
+
+
+def _sync_allocations(org: Organisation, invoices: dict[str, Invoice], existing: _Existing,
+                      wanted: dict[Key, _Wanted]) -> None:
+    """Make the import's allocations say exactly what the file says (adjust, never add again)."""
+    by_pk: dict[tuple[int, int | None], tuple[Key, _Wanted]] = {
+        (invoices[n].pk, invoices[c].pk if c else None): ((n, c), w) for (n, c), w in wanted.items()
+    }
+    stale = [a.pk for key, a in existing.mine.items() if key not in by_pk]
+    for part in chunks(stale):
+        Allocation.objects.filter(pk__in=part).delete()
+    new, changed = [], []
+    for key, ((number, credit_note), w) in by_pk.items():
+        old = existing.mine.get(key)
+        if old is None:
+            new.append(Allocation(
+                org=org, invoice=invoices[number], credit_note=invoices[credit_note] if credit_note else None,
+                amount=w.amount, date=w.day, note=IMPORT_NOTE,
+                source=Allocation.Source.CREDIT_NOTE if credit_note else Allocation.Source.ACCOUNTING))
+        elif (old.amount, old.date) != (w.amount, w.day):
+            old.amount, old.date = w.amount, w.day
+            changed.append(old)
+    insert_rows(new)
+    Allocation.objects.bulk_update(changed, ["amount", "date"], batch_size=BATCH)
+
+
+def _write_events(org: Organisation, plan: ImportPlan, invoices: dict[str, Invoice], *, today: date,
+                  files: list[str], actor: Any) -> None:
+    per_customer: dict[int, dict[str, list[str]]] = defaultdict(lambda: {"created": [], "updated": []})
+    for key, numbers in (("created", plan.created), ("updated", plan.updated)):
+        for number in numbers:
+            per_customer[invoices[number].customer.pk][key].append(number)
+    names = ", ".join(f.rsplit("/", 1)[-1] for f in files)
+    events = [
+        Event(org=org, customer_id=customer_id, type="import", date=today, actor=actor,
+              message=f"Import ({names}) : {len(d['created'])} facture(s) créée(s), "
+                      f"{len(d['updated'])} mise(s) à jour.",
+              data={"files": names[:500], "created": d["created"][:100], "updated": d["updated"][:100]})
+        for customer_id, d in per_customer.items()
+    ]
+    insert_rows(events)
