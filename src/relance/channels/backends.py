@@ -32,6 +32,6 @@ class EmlFileBackend(BaseEmailBackend):
         for message in email_messages:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
             path = self.directory / f"{stamp}-{secrets.token_hex(4)}.eml"
-            path.write_bytes(message.message().as_bytes(linesep="\r\n"))
+            path.write_bytes(message.message().as_bytes(linesep="\r\n"))  # type: ignore[call-arg]
             sent += 1
         return sent

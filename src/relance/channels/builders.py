@@ -9,6 +9,7 @@ from typing import Any
 from relance.accounts.models import Organisation
 from relance.channels.context import ContactInfo, InvoiceLine, MessageContext, Party, PaymentDetails
 from relance.channels.penalties import invoice_penalty_figures
+from relance.core.money import ZERO
 from relance.ledger.models import Contact, Customer, Invoice
 from relance.ledger.selectors import open_invoices
 
@@ -49,13 +50,12 @@ def invoice_lines(customer: Customer, invoices: Iterable[Invoice], today: date,
     for inv in invoices:
         interest, indemnity = (invoice_penalty_figures(org=customer.org, invoice=inv, today=today,
                                                            kind=customer.kind)
-                               if with_penalties else (None, None))
+                               if with_penalties else (ZERO, ZERO))
         lines.append(InvoiceLine(
             number=inv.number, issue_date=inv.issue_date, due_date=inv.due_date, amount=inv.total_incl_tax,
             outstanding=inv.outstanding,  # type: ignore[attr-defined]
-            days_late=max((today - inv.due_date).days, 0),
-            **({"interest": interest, "indemnity": indemnity} if interest is not None else {}),
-            document_path=inv.document.name if inv.document else "",
+            days_late=max((today - inv.due_date).days, 0), interest=interest, indemnity=indemnity,
+            document_path=str(inv.document.name) if inv.document else "",
         ))
     return tuple(lines)
 

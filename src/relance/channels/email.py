@@ -37,10 +37,19 @@ def classify_error(exc: BaseException) -> tuple[str, bool]:
         return f"Erreur SMTP {exc.smtp_code} : {text}", 500 <= exc.smtp_code < 600
     if isinstance(exc, (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout, TimeoutError, OSError)):
         return f"Serveur d'envoi injoignable : {exc}", False
+    if type(exc).__name__ == "AnymailRecipientsRefused":  # every recipient invalid, bounced or unsubscribed
+        return f"Destinataire refusé par le prestataire d'envoi : {_describe(exc)}", True
     status = getattr(exc, "status_code", None)  # anymail API errors
     if status is not None:
-        return f"Erreur du prestataire d'envoi ({status}) : {exc}", 400 <= status < 500 and status != 429
+        return f"Erreur du prestataire d'envoi ({status}) : {_describe(exc)}", 400 <= status < 500 and status != 429
     return f"Échec de l'envoi : {exc}", False
+
+
+def _describe(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # anymail's __str__ reads the HTTP response, which may be missing
+        return str(exc.args[0]) if exc.args else type(exc).__name__
 
 
 def sender_address(org: Organisation) -> str:

@@ -8,6 +8,7 @@ import json
 import zipfile
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
 from django.template.loader import render_to_string
 
@@ -72,7 +73,7 @@ def _formal_notices(org: Organisation, customer: Customer) -> list[Document]:
                                         step="formal_notice").order_by("day"))
 
 
-def litigation_data(*, org: Organisation, customer: Customer, today: date) -> dict[str, object]:
+def litigation_data(*, org: Organisation, customer: Customer, today: date) -> dict[str, Any]:
     ctx = context_for_customer(org=org, customer=customer, today=today, step="litigation", channel="letter",
                                portal_link="")
     if not ctx.invoices:
@@ -87,16 +88,16 @@ def litigation_data(*, org: Organisation, customer: Customer, today: date) -> di
     }
 
 
-def _injonction_json(data: dict[str, object]) -> bytes:
+def _injonction_json(data: dict[str, Any]) -> bytes:
     ctx, org, customer = data["ctx"], data["org"], data["customer"]
     payload = {
-        "cerfa": data["court"].cerfa, "court": asdict(data["court"]),  # type: ignore[attr-defined]
-        "creditor": {"name": org.name, "siren": org.siren, "address": ctx.organisation.address_lines},  # type: ignore[attr-defined]
-        "debtor": {"name": customer.name, "siren": customer.siren, "kind": customer.kind,  # type: ignore[attr-defined]
-                   "address": ctx.customer.address_lines},  # type: ignore[attr-defined]
+        "cerfa": data["court"].cerfa, "court": asdict(data["court"]),
+        "creditor": {"name": org.name, "siren": org.siren, "address": ctx.organisation.address_lines},
+        "debtor": {"name": customer.name, "siren": customer.siren, "kind": customer.kind,
+                   "address": ctx.customer.address_lines},
         "invoices": [{"number": i.number, "issue_date": i.issue_date, "due_date": i.due_date,
                       "principal": i.outstanding, "interest": i.interest, "indemnity": i.indemnity}
-                     for i in ctx.invoices],  # type: ignore[attr-defined]
+                     for i in ctx.invoices],
         "claim": data["claim"],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2, default=str).encode()
@@ -113,10 +114,10 @@ def litigation_file(*, org: Organisation, customer: Customer, today: date) -> by
         archive.writestr("01-dossier-contentieux.pdf", document.write_pdf())
         archive.writestr("02-donnees-injonction-de-payer.json", _injonction_json(data))
         archive.writestr("03-releve-de-compte.pdf", statement_pdf(org=org, customer=customer, today=today)[0])
-        for notice in data["notices"]:  # type: ignore[attr-defined]
+        for notice in data["notices"]:
             if media_path(notice.path).exists():
                 archive.write(media_path(notice.path), f"04-mise-en-demeure-{notice.day:%Y-%m-%d}.pdf")
-        numbers = [i.number for i in data["ctx"].invoices]  # type: ignore[attr-defined]
+        numbers = [i.number for i in data["ctx"].invoices]
         for invoice in Invoice.objects.filter(org=org, customer=customer, number__in=numbers).exclude(document=""):
             with invoice.document.open("rb") as handle:
                 name = f"Facture-{invoice.number}.pdf".replace("/", "-")

@@ -63,7 +63,7 @@ class ParsedMail:
 
 def strip_quoted(text: str) -> str:
     """The new part of a reply: stops at the quoted original or the signature separator."""
-    kept = []
+    kept: list[str] = []
     for line in text.replace("\r\n", "\n").split("\n"):
         if line.startswith(">") or line.rstrip() == "--" or any(m.match(line) for m in QUOTE_MARKERS):
             if line.startswith(">") and not kept:
@@ -99,15 +99,16 @@ def _bounce_details(msg: EmailMessage) -> tuple[list[str], bool, str]:
     original = ""
     for part in msg.walk():
         ctype = part.get_content_type()
+        payload: Any = part.get_payload()
         if ctype == "message/delivery-status":
-            for block in part.get_payload():
+            for block in payload:
                 final = str(block.get("Final-Recipient", ""))
                 if final and str(block.get("Action", "failed")).lower() == "failed":
                     recipients.append(final.split(";", 1)[-1].strip().lower())
                     statuses.append(str(block.get("Status", "5.0.0")))
         elif ctype in ("message/rfc822", "text/rfc822-headers") and not original:
-            inner = part.get_payload()[0] if ctype == "message/rfc822" else message_from_bytes(
-                part.get_payload(decode=True) or b"", policy=policy.default)
+            inner: Any = payload[0] if ctype == "message/rfc822" else message_from_bytes(
+                part.get_payload(decode=True) or b"", policy=policy.default)  # type: ignore[arg-type]
             original = next(iter(_ids(inner.get("Message-ID"))), "")
     permanent = bool(statuses) and all(status.startswith("5") for status in statuses)
     return recipients, permanent, original

@@ -19,7 +19,8 @@ TRACKING_MAX = 40
 def registered_letter_get(*, org: Organisation, action_id: int | None = None,
                           document_id: int | None = None) -> Document:
     qs = Document.objects.filter(org=org, kind=Document.Kind.REGISTERED_LETTER)
-    document = qs.filter(action_id=action_id).last() if action_id is not None else qs.filter(pk=document_id).first()
+    document = (qs.filter(action_id=action_id).last() if action_id is not None
+                else qs.filter(pk=document_id or 0).first())
     if document is None:
         raise ApplicationError(f"Lettre recommandée introuvable : {action_id or document_id}")
     return document

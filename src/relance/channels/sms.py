@@ -71,13 +71,15 @@ def sms_text(raw: str, *, max_segments: int = MAX_SEGMENTS) -> str:
     limit = 160 if max_segments == 1 else 153 * max_segments
     if septets(text) <= limit:
         return text
-    words, kept = text.split(" "), ""
-    for word in words:
-        candidate = f"{kept} {word}".strip()
-        if septets(candidate) + 3 > limit:
+    kept: list[str] = []
+    used = 3  # the "..." that ends a cut text
+    for word in text.split(" "):
+        cost = septets(word) + (1 if kept else 0)
+        if used + cost > limit:
             break
-        kept = candidate
-    return kept + "..."
+        kept.append(word)
+        used += cost
+    return " ".join(kept) + "..."
 
 
 def in_sending_window(now: datetime, *, region: str = "national", start: time = time(9),

@@ -19,8 +19,8 @@ def statement_pdf(*, org: Organisation, customer: Customer, today: date) -> tupl
     """(PDF bytes, pages). Open invoices with what is left to pay, unapplied credit notes and payments."""
     ctx = context_for_customer(org=org, customer=customer, today=today, step="reminder_1", channel="letter",
                                portal_link="")
-    credits = list(invoices_with_outstanding(org).filter(
-        customer=customer, kind=Invoice.Kind.CREDIT_NOTE, outstanding__gt=0).order_by("issue_date"))
+    credits = [c for c in invoices_with_outstanding(org).filter(customer=customer, kind=Invoice.Kind.CREDIT_NOTE)
+               .order_by("issue_date") if c.outstanding > 0]  # type: ignore[attr-defined]
     unapplied = customer_unapplied_credit(org=org, customer=customer)
     credit_total = money(sum((c.outstanding for c in credits), ZERO) + unapplied)  # type: ignore[attr-defined]
     overdue = money(sum((i.outstanding for i in ctx.invoices if i.due_date < today), ZERO))

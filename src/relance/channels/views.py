@@ -6,7 +6,7 @@ from datetime import date
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -60,7 +60,7 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
     doc = Document.objects.filter(org=request.org, pk=pk).first()  # type: ignore[attr-defined]
     if doc is None or not media_path(doc.path).exists():
         raise Http404("Document introuvable")
-    return FileResponse(media_path(doc.path).open("rb"), as_attachment=True, filename=media_path(doc.path).name)
+    return _pdf(media_path(doc.path).read_bytes(), media_path(doc.path).name)
 
 
 @role_required(VIEWER)

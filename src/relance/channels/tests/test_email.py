@@ -6,6 +6,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.core.files.base import ContentFile
 from pypdf import PdfReader
 
@@ -121,6 +122,10 @@ def test_a_customer_without_a_usable_address_is_not_sent_anything(org, customer,
     (smtplib.SMTPServerDisconnected("gone"), False),
     (ConnectionRefusedError(111, "Connection refused"), False),
     (TimeoutError("timed out"), False),
+    (AnymailRecipientsRefused("all recipients rejected"), True),
+    (AnymailAPIError("bad request", status_code=400), True),
+    (AnymailAPIError("rate limited", status_code=429), False),
+    (AnymailAPIError("server error", status_code=502), False),
 ])
 def test_smtp_errors_are_classified_permanent_or_temporary(exc, permanent):
     message, is_permanent = classify_error(exc)

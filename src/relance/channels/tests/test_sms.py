@@ -52,7 +52,7 @@ def test_french_text_is_mapped_to_gsm7_keeping_the_accents_it_has(raw, gsm):
 
 
 @given(st.text(max_size=600))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 def test_any_text_becomes_gsm7_within_two_segments(raw):
     text = sms_text(raw)
     assert set(text) <= GSM7_BASIC | GSM7_EXTENSION
