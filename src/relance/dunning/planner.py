@@ -1,5 +1,8 @@
 """The dunning ladder: DESIGN.md's fourteen rules as one pure function over plain data.
 
+(The many small records below are plain, not frozen, slotted dataclasses: a busy day builds millions of
+them and a frozen dataclass's __init__ is several times slower. Nothing here mutates them.)
+
 No ORM here. `plan_day(...)` takes what the database says about a day (invoices with their ladder
 marks, customers, promises, pending approvals, settings) and returns what should happen on that day;
 `explain(...)` says in French why one invoice gets, or does not get, a step. The services load and
@@ -52,11 +55,16 @@ class Step:
     days: int  # may be negative (pre_due)
     channels: tuple[str, ...]
     needs_approval: bool = False
+    #: rule 4 applies to steps triggered before the due date (pre_due in the standard plan)
+    is_pre_due: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "is_pre_due",
+                           self.code == PRE_DUE or (self.anchor == ANCHOR_DUE and self.days < 0))
 
     @property
-    def is_pre_due(self) -> bool:
-        """Rule 4 applies to steps triggered before the due date (pre_due in the standard plan)."""
-        return self.code == PRE_DUE or (self.anchor == ANCHOR_DUE and self.days < 0)
+    def anchor_label(self) -> str:
+        return "l'échéance" if self.anchor == ANCHOR_DUE else f"l'étape « {self.anchor} »"
 
 
 STANDARD_PLAN: tuple[Step, ...] = (
@@ -70,7 +78,7 @@ STANDARD_PLAN: tuple[Step, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Mark:
     """A step carried out (or skipped) for one invoice on one day."""
 
@@ -78,7 +86,7 @@ class Mark:
     skipped: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Customer:
     id: int
     ref: str = ""
@@ -90,7 +98,7 @@ class Customer:
     steps: tuple[Step, ...] = STANDARD_PLAN
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a million of them are built on a busy day, plain __init__ is faster
 class Invoice:
     id: int
     customer_id: int
@@ -129,7 +137,7 @@ class PendingApproval:
 # --- Outputs -----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PlannedAction:
     customer_id: int
     step: str
@@ -145,7 +153,7 @@ class PlannedAction:
         return self.channel in MESSAGE_CHANNELS
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PlannedEvent:
     customer_id: int
     type: str  # promise_broken, promise_kept, limitation_reached
@@ -153,7 +161,7 @@ class PlannedEvent:
     ref_id: int | None = None  # the promise concerned
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PlannedMark:
     invoice_id: int
     step: str
@@ -173,7 +181,7 @@ class DayPlan:
     keep_reasons: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Reason:
     """Why an invoice gets, or does not get, a step; the French text is formatted only when asked for."""
 
@@ -211,8 +219,9 @@ def trigger_date(inv: Invoice, step: Step, steps: Sequence[Step]) -> date:
 
 def next_step(inv: Invoice, steps: Sequence[Step], today: date) -> Step | None:
     """The first step neither carried out nor skipped; rule 4 skips pre_due for good once D ≥ due date."""
+    marks = inv.marks
     for step in steps:
-        if step.code in inv.marks:
+        if marks and step.code in marks:
             continue
         if step.is_pre_due and today >= inv.due_date:
             continue
@@ -230,8 +239,11 @@ def _f(day: date) -> str:
 
 
 def decide(inv: Invoice, customer: Customer, today: date, s: Settings, *, promised: bool, awaiting: bool,
-           business: bool | None = None) -> Reason:
-    """Rule 3 for one invoice: the step due on `today`, or why there is none."""
+           business: bool | None = None, step: Step | None | bool = False) -> Reason:
+    """Rule 3 for one invoice: the step due on `today`, or why there is none.
+
+    `step` may carry the invoice's next step when the caller has already worked it out.
+    """
     if not inv.open:
         return Reason(9, "la facture n'est pas ouverte (payée ou annulée) : plus aucune relance.")
     if inv.outstanding <= 0:
@@ -250,24 +262,24 @@ def decide(inv: Invoice, customer: Customer, today: date, s: Settings, *, promis
         return Reason(1, "le {0:%d/%m/%Y} n'est pas un jour ouvré.", (today,))
     if inv.marks and any(m.day == today for m in inv.marks.values()):
         return Reason(13, "une étape a déjà été effectuée aujourd'hui pour cette facture.")
-    step = next_step(inv, customer.steps, today)
-    if step is None:
+    nxt = next_step(inv, customer.steps, today) if step is False else step
+    if nxt is None:
         return Reason(3, "toutes les étapes de la relance ont été effectuées.")
-    return _decide_step(inv, customer, step, today)
+    return _decide_step(inv, customer, nxt, today)  # type: ignore[arg-type]
+
+
+WHEN = "déclenchement le {1:%d/%m/%Y} ({0.anchor_label} {0.days:+d} j)"
 
 
 def _decide_step(inv: Invoice, customer: Customer, step: Step, today: date) -> Reason:
     trigger = trigger_date(inv, step, customer.steps)
-    anchor = "l'échéance" if step.anchor == ANCHOR_DUE else f"l'étape « {step.anchor} »"
-    when = "déclenchement le {1:%d/%m/%Y} ({2} {3:+d} j)"
-    args = (step.code, trigger, anchor, step.days)
     if today < trigger:
-        return Reason(3, "prochaine étape « {0} » : " + when + ", pas encore atteint.", args)
+        return Reason(3, "prochaine étape « {0.code} » : " + WHEN + ", pas encore atteint.", (step, trigger))
     if inv.dispute_resolved_on is not None and today <= inv.dispute_resolved_on:
         return Reason(8, "litige résolu le {0:%d/%m/%Y} : reprise le jour ouvré suivant.", (inv.dispute_resolved_on,))
     if step.is_pre_due and not customer.has_email:
         return Reason(11, "étape « {0} » sans adresse e-mail : sautée (pas de repli).", (step.code,))
-    return Reason(3, "étape « {0} » due : " + when + ".", args, step=step.code)
+    return Reason(3, "étape « {0.code} » due : " + WHEN + ".", (step, trigger), step=step.code)
 
 
 def channels_for(step: Step, customer: Customer) -> tuple[tuple[str, ...], bool]:
@@ -350,16 +362,16 @@ def _listable(inv: Invoice, today: date, promised: set[int]) -> bool:
 def plan_customer(customer: Customer, invs: list[Invoice], promised: set[int], awaiting: set[int],
                   s: Settings, today: date, plan: DayPlan, business: bool | None = None) -> None:
     _limitation(customer, invs, today, plan)
+    steps = customer.steps
+    nxt = {i.id: next_step(i, steps, today) for i in invs}
     reasons = {i.id: decide(i, customer, today, s, promised=i.id in promised, awaiting=i.id in awaiting,
-                            business=business) for i in invs}
+                            business=business, step=nxt[i.id]) for i in invs}
     if plan.keep_reasons:
         plan.reasons.update(reasons)
     due = [i for i in invs if reasons[i.id].step is not None]
     if not due:
         return
-    order = {st.code: st.order for st in customer.steps}
-    top = max((step_for_code(customer.steps, reasons[i.id].step or "") for i in due),
-              key=lambda st: st.order if st else -1)
+    top = max((nxt[i.id] for i in due), key=lambda st: st.order)  # type: ignore[union-attr]
     assert top is not None
     due_ids = {i.id for i in due}
     listed = sorted((i for i in invs if i.id in due_ids or _listable(i, today, promised)),
@@ -378,8 +390,8 @@ def plan_customer(customer: Customer, invs: list[Invoice], promised: set[int], a
     if any(c in MESSAGE_CHANNELS for c in channels) and not spacing_ok(customer, today, s):
         return note(6, "le client a été contacté le {0:%d/%m/%Y} : il faut {1} jours d'écart, le message attend.",
                     customer.last_contact, s.spacing_days)
-    advanced = tuple(i.id for i in listed if _advances(i, customer, top, order, today, awaiting))
-    _emit(customer, top, channels, fallback, listed, advanced, amount, today, plan)
+    advanced = tuple(i.id for i in listed if _advances(i, nxt[i.id], top, today, awaiting))
+    _emit(customer, top, channels, fallback, listed, advanced, nxt, amount, today, plan)
     if plan.keep_reasons:
         _explain_listed(listed, due_ids, reasons, top, channels, advanced, plan)
 
@@ -396,23 +408,21 @@ def _explain_listed(listed: list[Invoice], due_ids: set[int], reasons: dict[int,
                                         (top.code,), step=top.code)
 
 
-def _advances(inv: Invoice, customer: Customer, top: Step, order: dict[str, int], today: date,
-              awaiting: set[int]) -> bool:
+def _advances(inv: Invoice, nxt: Step | None, top: Step, today: date, awaiting: set[int]) -> bool:
     """Rule 5: a listed invoice whose next step is at or below the message's step advances by one."""
-    if inv.id in awaiting or any(m.day == today for m in inv.marks.values()):
+    if inv.id in awaiting or (inv.marks and any(m.day == today for m in inv.marks.values())):
         return False
-    nxt = next_step(inv, customer.steps, today)
-    return nxt is not None and order[nxt.code] <= top.order
+    return nxt is not None and nxt.order <= top.order
 
 
 def _emit(customer: Customer, top: Step, channels: tuple[str, ...], fallback: bool, listed: list[Invoice],
-          advanced: tuple[int, ...], amount: Decimal, today: date, plan: DayPlan) -> None:
+          advanced: tuple[int, ...], nxt: dict[int, Step | None], amount: Decimal, today: date,
+          plan: DayPlan) -> None:
     listed_ids = tuple(i.id for i in listed)
-    by_id = {i.id: i for i in listed}
     if not channels:
         # A step with nothing deliverable (an SMS-only step without a mobile) is skipped, not blocked.
         if not top.is_pre_due:
-            plan.marks.extend(_marks(advanced, by_id, customer, today, skipped=True))
+            plan.marks.extend(_marks(advanced, nxt, today, skipped=True))
         return
     status = AWAITING_APPROVAL if top.needs_approval else None
     for channel in channels:
@@ -423,17 +433,11 @@ def _emit(customer: Customer, top: Step, channels: tuple[str, ...], fallback: bo
     if fallback:
         plan.actions.append(PlannedAction(customer.id, CONTACT_TASK_STEP, "task", TASK, listed_ids, (), amount))
     if not top.needs_approval:
-        plan.marks.extend(_marks(advanced, by_id, customer, today, skipped=False))
+        plan.marks.extend(_marks(advanced, nxt, today, skipped=False))
 
 
-def _marks(ids: tuple[int, ...], by_id: dict[int, Invoice], customer: Customer, today: date, *,
-           skipped: bool) -> list[PlannedMark]:
-    out = []
-    for inv_id in ids:
-        nxt = next_step(by_id[inv_id], customer.steps, today)
-        if nxt is not None:
-            out.append(PlannedMark(inv_id, nxt.code, today, skipped))
-    return out
+def _marks(ids: tuple[int, ...], nxt: dict[int, Step | None], today: date, *, skipped: bool) -> list[PlannedMark]:
+    return [PlannedMark(inv_id, step.code, today, skipped) for inv_id in ids if (step := nxt[inv_id]) is not None]
 
 
 def advance_on_approval(*, customer: Customer, step_code: str, invoices: Sequence[Invoice],
@@ -442,10 +446,10 @@ def advance_on_approval(*, customer: Customer, step_code: str, invoices: Sequenc
     step = step_for_code(customer.steps, step_code)
     if step is None:
         return []
-    order = {st.code: st.order for st in customer.steps}
+    nxt = {i.id: next_step(i, customer.steps, today) for i in invoices}
     ids = tuple(i.id for i in invoices if i.payable and not i.disputed and i.id not in promised
-                and _advances(i, customer, step, order, today, set()))
-    return _marks(ids, {i.id: i for i in invoices}, customer, today, skipped=False)
+                and _advances(i, nxt[i.id], step, today, set()))
+    return _marks(ids, nxt, today, skipped=False)
 
 
 def _limitation(customer: Customer, invs: list[Invoice], today: date, plan: DayPlan) -> None:

@@ -18,7 +18,6 @@ from django.db.models import Max, Min
 
 from relance.accounts.models import Organisation
 from relance.activity.models import Event
-from relance.core.money import CENT
 from relance.dunning import planner
 from relance.dunning.models import Action, ActionInvoice, DunningRun, LadderMark
 from relance.dunning.plans import PlanChooser
@@ -44,6 +43,7 @@ class CustomerInfo:
     has_address: bool
 
 
+NOT_DISPUTED: tuple[bool, date | None] = (False, None)
 NO_MARKS: dict[str, planner.Mark] = {}  # shared by the many invoices without any step yet (never mutated)
 
 
@@ -58,21 +58,24 @@ def open_invoice_rows(org: Organisation, lo: int, hi: int, only: list[int] | Non
     extra = f" AND i.customer_id IN ({', '.join(['%s'] * len(only))})" if only else ""
     # table names from the models, values as parameters
     sql = (
-        f"SELECT i.id, i.customer_id, i.number, i.due_date, i.total_incl_tax, "  # noqa: S608
-        f"(SELECT ROUND(SUM(a.amount), 2) FROM {allocation} a WHERE a.invoice_id = i.id), i.currency, i.sent_date "
+        f"SELECT i.id, i.customer_id, i.number, CAST(i.due_date AS TEXT), i.total_incl_tax, "  # noqa: S608
+        f"(SELECT ROUND(SUM(a.amount), 2) FROM {allocation} a WHERE a.invoice_id = i.id), i.currency, "
+        f"CAST(i.sent_date AS TEXT) "
         f"FROM {invoice} i WHERE i.org_id = %s AND i.status = 'open' AND i.kind = 'invoice' "
         f"AND i.customer_id >= %s AND i.customer_id < %s{extra}"
     )
+    fromiso = date.fromisoformat
     with connection.cursor() as cursor:
         cursor.execute(sql, [org.id, lo, hi, *(only or [])])
         while rows := cursor.fetchmany(10_000):
+            # Dates come back as ISO text (parsed in C); SQLite's numbers are binary floats, rounded to the
+            # cent in SQL, so their shortest repr is the exact 2-place decimal.
             for inv_id, cid, number, due, total, allocated, currency, sent in rows:
-                if type(total) is not Decimal:  # SQLite computes in binary floating point
-                    total = Decimal(str(total))
-                    allocated = Decimal(str(allocated)) if allocated is not None else None
-                outstanding = (total - allocated).quantize(CENT) if allocated is not None else total.quantize(CENT)
+                outstanding = total if type(total) is Decimal else Decimal(repr(total))
+                if allocated is not None:
+                    outstanding -= allocated if type(allocated) is Decimal else Decimal(repr(allocated))
                 if outstanding > 0:
-                    yield inv_id, cid, number, due, outstanding, currency, sent
+                    yield inv_id, cid, number, fromiso(due), outstanding, currency, fromiso(sent) if sent else None
 
 
 @dataclass
@@ -114,9 +117,7 @@ def _is_mobile(phone: str) -> bool:
 
 
 def _time_barred_from(kind: str, due: date, today: date) -> date | None:
-    """The first day the claim is time-barred; None while it is far off (saves work on a busy day)."""
-    if (today - due).days < 600:
-        return None
+    """The first day the claim is time-barred (legal.limitation: the day after its last day)."""
     from relance.legal.limitation import limitation_date
 
     return limitation_date(kind=kind, due_date=due) + timedelta(days=1)
@@ -149,12 +150,13 @@ def load_batch(org: Organisation, today: date, chooser: PlanChooser, lo: int, hi
     disputes = _disputes(rng(scoped(Dispute, org), "invoice__customer_id"))
     barred = set(rng(scoped(Event, org).filter(type="limitation_reached")).values_list("invoice_id", flat=True))
     kinds = _load_customers(org, state, rng, chooser, today)
+    old = today - timedelta(days=600)  # limitation is years away for anything younger
+    append, Invoice = state.invoices.append, planner.Invoice
     for inv_id, cid, number, due, outstanding, currency, sent in open_invoice_rows(org, lo, hi, only):
-        disputed, resolved = disputes.get(inv_id, (False, None))
-        state.invoices.append(planner.Invoice(
-            inv_id, cid, due, outstanding, number, True, marks.get(inv_id) or NO_MARKS, disputed, resolved,
-            _time_barred_from(kinds.get(cid, "b2b"), due, today), inv_id in barred,
-        ))
+        disputed, resolved = disputes.get(inv_id, NOT_DISPUTED)
+        barred_from = _time_barred_from(kinds.get(cid, "b2b"), due, today) if due <= old else None
+        append(Invoice(inv_id, cid, due, outstanding, number, True, marks.get(inv_id) or NO_MARKS, disputed,
+                       resolved, barred_from, inv_id in barred))
         if currency != "EUR" or sent is not None:
             state.invoice_info[inv_id] = InvoiceInfo(number, currency, sent)
     state.promises = _promises(rng(scoped(Promise, org).filter(status=Promise.Status.ACTIVE)))
