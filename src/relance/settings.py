@@ -248,3 +248,8 @@ LOGGING = {
 # A delay spanning half-years applies each half-year's rate to its own days (interpretation documented
 # in the README, "Pénalités de retard"); false applies the rate of the half-year in which the delay started.
 RELANCE_PENALTY_SPLIT_HALF_YEARS = envbool("RELANCE_PENALTY_SPLIT_HALF_YEARS", True)
+
+# --- Debtor portal ----------------------------------------------------------
+# Optional payment-service link shown beside the bank transfer details (Stripe, GoCardless…): a URL template
+# with {amount}, {reference} and {customer}; empty (the default) shows bank transfer only.
+PORTAL_PAYMENT_URL = os.environ.get("PORTAL_PAYMENT_URL", "")
