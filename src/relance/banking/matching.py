@@ -31,6 +31,7 @@ MAX_TOKENS = 6
 NAME_SCORE = 90
 SUBSET_LIMIT = 12
 _TOKEN = re.compile(r"[A-Z0-9]+")
+_NOT_TOKEN = re.compile(r"[^A-Z0-9]+")
 _LEGAL_FORMS = {"SA", "SAS", "SASU", "SARL", "EURL", "SNC", "SCI", "SCOP", "SCM", "SELARL", "STE", "SOC",
                 "SOCIETE", "ETS", "ETABLISSEMENTS", "GMBH", "AG", "LTD", "BV", "NV", "SPRL", "SRL", "CIE", "ET"}
 
@@ -48,7 +49,7 @@ def tokens(text: str) -> list[str]:
 
 def normalise_number(number: str) -> str:
     """'FA-2025-0012', 'FA2025 0012' and 'fa20250012' are the same number."""
-    return "".join(tokens(number))
+    return _NOT_TOKEN.sub("", fold(number))
 
 
 def normalise_name(name: str) -> str:
@@ -59,7 +60,7 @@ def normalise_iban(iban: str) -> str:
     return "".join(tokens(iban))
 
 
-@dataclass
+@dataclass(slots=True)
 class OpenInvoice:
     id: int
     number: str
@@ -123,7 +124,8 @@ class OpenBook:
 
     def _add(self, inv: OpenInvoice) -> None:
         self.invoices[inv.id] = inv
-        if len(key := normalise_number(inv.number)) >= MIN_NUMBER_LENGTH:
+        key = normalise_number(inv.number)
+        if len(key) >= MIN_NUMBER_LENGTH:
             self.by_number[key].append(inv)
         if inv.payment_reference and len(ref := normalise_number(inv.payment_reference)) >= MIN_NUMBER_LENGTH:
             self.by_reference[ref].append(inv)

@@ -38,6 +38,7 @@ from relance.ledger.services import allocation_add, invoice_refresh_status
 
 Source = str | os.PathLike[str] | tuple[str, bytes]
 CHUNK = 500
+LOCK_CHUNK = 5000  # below SQLite's 32766 bound parameters and PostgreSQL's 65535
 #: Rules strong enough to teach us the payer's IBAN (an amount alone is not).
 LEARNING_RULES = {"number", "reference", "name"}
 
@@ -180,7 +181,7 @@ def _payment(org: Organisation, line: BankLine, decision: Decision) -> Payment:
     # a name alone is only a hint for the review queue.
     customer_id = decision.customer_id if decision.matched or decision.identified_by == "iban" else None
     return Payment(
-        org=org, date=line.booking_date, amount=line.amount, currency=line.currency[:3],
+        org_id=org.id, date=line.booking_date, amount=line.amount, currency=line.currency[:3],
         method=Payment.Method.TRANSFER, reference=line.end_to_end_id[:200], bank_transaction_id=line.bank_ref,
         payer_name=line.payer_name[:200], payer_iban=line.payer_iban[:34],
         remittance=(line.remittance if line.creditor_reference in line.remittance
@@ -218,8 +219,8 @@ def payments_create(*, org: Organisation, lines: list[BankLine], outcome: Import
 
 def _locked_outstanding(org: Organisation, ids: list[int]) -> dict[int, Decimal]:
     outstanding: dict[int, Decimal] = {}
-    for i in range(0, len(ids), CHUNK):
-        chunk = ids[i:i + CHUNK]
+    for i in range(0, len(ids), LOCK_CHUNK):
+        chunk = ids[i:i + LOCK_CHUNK]
         # Row locks on PostgreSQL; SQLite's IMMEDIATE transaction already keeps other writers out.
         totals = scoped(Invoice, org).select_for_update().filter(id__in=chunk, status=Invoice.Status.OPEN)
         allocated = allocated_by_invoice(org, chunk)
@@ -239,20 +240,21 @@ def allocations_bulk_add(*, org: Organisation, matched: list[tuple[Payment, Deci
     outstanding = _locked_outstanding(org, ids)
     if any(planned[pk] > outstanding.get(pk, Decimal("0")) for pk in ids):
         raise ApplicationError("Les factures ont changé pendant l'import des relevés : relancez l'import.")
-    rows = [Allocation(org=org, invoice_id=inv.id, source=Allocation.Source.PAYMENT, payment=payment, amount=amount,
+    rows = [Allocation(org_id=org.id, invoice_id=inv.id, source=Allocation.Source.PAYMENT, payment_id=payment.id,
+                       amount=amount,
                        date=payment.date, note=decision.reason[:300])
             for payment, decision in matched for inv, amount in decision.allocations]
     created = Allocation.objects.bulk_create(rows, batch_size=CHUNK)
     paid = [pk for pk in ids if planned[pk] == outstanding[pk]]
-    for i in range(0, len(paid), CHUNK):
-        scoped(Invoice, org).filter(id__in=paid[i:i + CHUNK]).update(status=Invoice.Status.PAID, updated_at=timezone.now())
+    for i in range(0, len(paid), LOCK_CHUNK):
+        scoped(Invoice, org).filter(id__in=paid[i:i + LOCK_CHUNK]).update(status=Invoice.Status.PAID, updated_at=timezone.now())
     return created
 
 
 def _payment_event(org: Organisation, payment: Payment, decision: Decision) -> Event:
     numbers = [inv.number for inv, _ in decision.allocations]
     return Event(
-        org=org, type="payment", date=payment.date, customer_id=decision.customer_id,
+        org_id=org.id, type="payment", date=payment.date, customer_id=decision.customer_id,
         invoice_id=decision.allocations[0][0].id,
         message=f"Paiement de {format_eur(payment.amount, payment.currency)} reçu le "
                 f"{payment.date.strftime('%d/%m/%Y')}, affecté à {', '.join(numbers)}. {decision.reason}",
