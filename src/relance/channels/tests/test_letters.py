@@ -170,3 +170,21 @@ def test_the_organisation_logo_is_printed_on_the_letterhead(org, media):
 def test_an_empty_print_batch_is_refused_with_a_message(org, media):
     with pytest.raises(ApplicationError, match="Aucun courrier à imprimer le 17/03/2025"):
         print_batch(org=org, day=TODAY)
+
+
+def test_penalty_figures_come_from_the_legal_module_and_never_for_consumers(org, media):
+    from relance.core.money import format_eur
+    from relance.legal.api import invoice_penalties
+
+    customer = CustomerFactory(org=org, name="Négoce Pro")
+    invoice = InvoiceFactory(customer=customer, total_incl_tax=Decimal("1000.00"), due_date=date(2025, 1, 31))
+    expected = invoice_penalties(org=org, invoice=invoice, today=TODAY)
+    assert expected.interest > 0 and expected.indemnity == Decimal("40.00")
+    ctx = context_for_customer(org=org, customer=customer, today=TODAY, step="reminder_3", channel="letter")
+    assert (ctx.total_interest, ctx.total_indemnity) == (expected.interest, expected.indemnity)
+    text = pdf_text(letter_render(ctx, org=org)[0])
+    assert format_eur(expected.interest) in text and "40,00\u00a0€" in text
+    customer.kind = "b2c"
+    customer.save()
+    ctx = context_for_customer(org=org, customer=customer, today=TODAY, step="reminder_3", channel="letter")
+    assert ctx.total_indemnity == 0 and ctx.total_interest == 0  # no formal notice yet: no consumer interest
