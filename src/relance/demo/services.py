@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from random import Random
 
@@ -18,6 +19,8 @@ from tqdm import tqdm
 
 from relance.accounts.models import Organisation, Role, User
 from relance.accounts.services import member_add, organisation_create
+from relance.activity.models import Event, Task
+from relance.core.money import format_eur
 from relance.demo import names
 from relance.demo.generator import (
     AllocationRow,
@@ -59,7 +62,8 @@ def demo_create(*, params: DemoParams, org_name: str = names.DEFAULT_ORG_NAME, b
     password = _owner_password(org)
     managers = [member_add(org=org, email=email, password=None, role=role, full_name=full).user.pk
                 for email, full, role in STAFF]
-    counts = dict.fromkeys(("customers", "contacts", "invoices", "payments", "allocations", "disputes", "promises"), 0)
+    counts = dict.fromkeys(("customers", "contacts", "invoices", "payments", "allocations", "disputes", "promises",
+                            "events", "tasks"), 0)
     bar = tqdm(total=params.invoices, unit=" factures", file=sys.stderr, disable=not progress, desc="Démo")
     with _wide_sqlite_batches(), bar:
         for chunk in _chunks(customer_plans(params), batch_size):
@@ -174,16 +178,21 @@ def _write_chunk(org: Organisation, chunk: list[CustomerPlan], managers: list[in
     allocations = [_allocation(org, a, invs, pays)
                    for plan, invs, pays in zip(chunk, invoices, payments, strict=True) for a in plan.allocations]
     Allocation.objects.bulk_create(allocations, batch_size=batch_size)
-    disputes = [Dispute(org_id=org.pk, invoice_id=invs[d.invoice].pk, opened_on=d.opened_on, reason_code=d.reason_code,
-                        reason=d.reason, resolved_on=d.resolved_on, source="demo",
-                        status=Dispute.Status.RESOLVED if d.resolved_on else Dispute.Status.OPEN,
-                        resolution="Avoir ou explication acceptés par le client." if d.resolved_on else "")
-                for plan, invs in zip(chunk, invoices, strict=True) for d in plan.disputes]
-    Dispute.objects.bulk_create(disputes, batch_size=batch_size)
-    promise_count = _write_promises(org, chunk, customers, invoices, batch_size)
-    for key, n in (("customers", len(customers)), ("contacts", len(contacts)), ("invoices", sum(map(len, invoices))),
-                   ("payments", sum(map(len, payments))), ("allocations", len(allocations)),
-                   ("disputes", len(disputes)), ("promises", promise_count)):
+    disputes = [[Dispute(org_id=org.pk, invoice_id=invs[d.invoice].pk, opened_on=d.opened_on, reason_code=d.reason_code,
+                         reason=d.reason, resolved_on=d.resolved_on, source="demo",
+                         status=Dispute.Status.RESOLVED if d.resolved_on else Dispute.Status.OPEN,
+                         resolution="Avoir ou explication acceptés par le client." if d.resolved_on else "")
+                 for d in plan.disputes] for plan, invs in zip(chunk, invoices, strict=True)]
+    Dispute.objects.bulk_create([d for group in disputes for d in group], batch_size=batch_size)
+    promises = _write_promises(org, chunk, customers, invoices, batch_size)
+    events, tasks = _timeline(org, chunk, customers, invoices, payments, disputes, promises)
+    Event.objects.bulk_create(events, batch_size=batch_size)
+    Task.objects.bulk_create(tasks, batch_size=batch_size)
+    for key, groups in (("invoices", invoices), ("payments", payments), ("disputes", disputes),
+                        ("promises", promises)):
+        counts[key] += sum(map(len, groups))
+    for key, n in (("customers", len(customers)), ("contacts", len(contacts)), ("allocations", len(allocations)),
+                   ("events", len(events)), ("tasks", len(tasks))):
         counts[key] += n
 
 
@@ -216,19 +225,69 @@ def _allocation(org: Organisation, row: AllocationRow, invoices: list[Invoice], 
 
 
 def _write_promises(org: Organisation, chunk: list[CustomerPlan], customers: list[Customer],
-                    invoices: list[list[Invoice]], batch_size: int) -> int:
-    rows = [(p, customer, invs) for plan, customer, invs in zip(chunk, customers, invoices, strict=True)
-            for p in plan.promises]
-    promises = Promise.objects.bulk_create(
-        [Promise(org_id=org.pk, customer_id=customer.pk, until=p.until, recorded_on=p.recorded_on, amount=p.amount,
-                 status=p.status, source="demo") for p, customer, _ in rows],
-        batch_size=batch_size,
-    )
+                    invoices: list[list[Invoice]], batch_size: int) -> list[list[Promise]]:
+    promises = [[Promise(org_id=org.pk, customer_id=customer.pk, until=p.until, recorded_on=p.recorded_on,
+                         amount=p.amount, status=p.status, source="demo") for p in plan.promises]
+                for plan, customer in zip(chunk, customers, strict=True)]
+    Promise.objects.bulk_create([p for group in promises for p in group], batch_size=batch_size)
     through = Promise.invoices.through
     links = [through(promise_id=promise.pk, invoice_id=invs[i].pk)
-             for promise, (p, _, invs) in zip(promises, rows, strict=True) for i in p.invoices]
+             for plan, group, invs in zip(chunk, promises, invoices, strict=True)
+             for row, promise in zip(plan.promises, group, strict=True) for i in row.invoices]
     through.objects.bulk_create(links, batch_size=batch_size)
-    return len(promises)
+    return promises
+
+
+def _timeline(org: Organisation, chunk: list[CustomerPlan], customers: list[Customer], invoices: list[list[Invoice]],
+              payments: list[list[Payment]], disputes: list[list[Dispute]],
+              promises: list[list[Promise]]) -> tuple[list[Event], list[Task]]:
+    """The evidence the services would have recorded: payments, disputes, promises, and the open work."""
+    events: list[Event] = []
+    tasks: list[Task] = []
+    for plan, customer, invs, pays, disps, proms in zip(chunk, customers, invoices, payments, disputes, promises,
+                                                         strict=True):
+        def event(kind: str, day: date, message: str, data: dict, invoice: Invoice | None = None,
+                  customer: Customer = customer) -> None:
+            events.append(Event(org_id=org.pk, customer_id=customer.pk, invoice_id=invoice.pk if invoice else None,
+                                type=kind, date=day, message=message, data=data))
+
+        def task(kind: str, due: date, title: str, body: str, data: dict, customer: Customer = customer) -> None:
+            tasks.append(Task(org_id=org.pk, customer_id=customer.pk, kind=kind, title=title, body=body, due_date=due,
+                              assignee_id=customer.account_manager_id, data=data))
+
+        settled: dict[int, list[str]] = {}
+        for row in plan.allocations:
+            if row.payment is not None:
+                settled.setdefault(row.payment, []).append(invs[row.invoice].number)
+        for k, payment in enumerate(pays):
+            paid = settled.get(k, [])
+            event("payment", payment.date, f"Paiement de {format_eur(payment.amount)} reçu le {payment.date:%d/%m/%Y} "
+                  f"({payment.get_method_display()}), affecté à {', '.join(paid)}.",
+                  {"payment_id": payment.pk, "invoices": paid, "rule": "demo"})
+        for row, dispute in zip(plan.disputes, disps, strict=True):
+            invoice = invs[row.invoice]
+            event("dispute_opened", row.opened_on, f"Litige ouvert sur {invoice.number} : {row.reason}",
+                  {"dispute_id": dispute.pk, "reason_code": row.reason_code, "source": "demo"}, invoice)
+            if row.resolved_on:
+                event("dispute_resolved", row.resolved_on, f"Litige résolu sur {invoice.number} : {dispute.resolution}",
+                      {"dispute_id": dispute.pk}, invoice)
+            else:
+                task(Task.Kind.DISPUTE, row.opened_on, f"Traiter le litige sur {invoice.number}", row.reason,
+                     {"dispute_id": dispute.pk})
+        for row, promise in zip(plan.promises, proms, strict=True):
+            numbers = ", ".join(invs[i].number for i in row.invoices)
+            event("promise_recorded", row.recorded_on, f"Promesse de paiement au {row.until:%d/%m/%Y} : {numbers}.",
+                  {"promise_id": promise.pk, "until": row.until.isoformat(), "source": "demo"})
+            if row.status == "broken":
+                event("promise_broken", row.until + timedelta(days=3),
+                      f"Promesse du {row.until:%d/%m/%Y} non tenue : {numbers}.", {"promise_id": promise.pk})
+            elif row.status == "kept":
+                paid_on = max(a.date for a in plan.allocations if a.invoice in row.invoices)
+                event("promise_kept", paid_on, f"Promesse tenue : {numbers} payée(s).", {"promise_id": promise.pk})
+            else:
+                task(Task.Kind.PROMISE, row.until + timedelta(days=1), f"Vérifier le paiement promis par {customer.name}",
+                     f"Paiement promis au plus tard le {row.until:%d/%m/%Y} pour {numbers}.", {"promise_id": promise.pk})
+    return events, tasks
 
 
 def organisation_exists() -> bool:

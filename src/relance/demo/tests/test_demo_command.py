@@ -15,6 +15,7 @@ from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
 from relance.accounts.models import Membership, Organisation, Role, User
+from relance.activity.models import Event, Task
 from relance.demo.generator import DemoParams
 from relance.demo.services import OWNER_EMAIL, demo_create
 from relance.ledger.models import Allocation, Contact, Customer, Dispute, Invoice, Payment, Promise
@@ -123,7 +124,7 @@ def test_statuses_follow_allocations_and_outstanding_is_derived(var_dir):
 
 
 @pytest.mark.django_db
-def test_disputes_promises_and_missing_emails_are_in_the_database(var_dir):
+def test_disputes_promises_missing_emails_and_their_timeline_are_in_the_database(var_dir):
     run_demo("--customers", "200", "--invoices", "1500", "--seed", "7")
     org = Organisation.objects.get()
     open_disputes = scoped(Dispute, org).filter(status=Dispute.Status.OPEN)
@@ -135,6 +136,7 @@ def test_disputes_promises_and_missing_emails_are_in_the_database(var_dir):
     assert 0 < without_email < 40
     kinds = Counter(scoped(Customer, org).values_list("kind", flat=True))
     assert kinds["public"] >= 3 and 10 <= kinds["b2c"] <= 35
+    assert_the_timeline_holds_the_evidence_and_the_open_work(org)
 
 
 @pytest.mark.django_db
@@ -164,3 +166,20 @@ def test_an_existing_demo_name_is_refused_with_exit_code_2(var_dir):
     with pytest.raises(CommandError) as error:
         run_demo("--customers", "2", "--invoices", "3")
     assert error.value.returncode == 2 and "existe déjà" in str(error.value)
+
+
+def assert_the_timeline_holds_the_evidence_and_the_open_work(org: Organisation) -> None:
+    events = scoped(Event, org)
+    assert events.filter(type="payment").count() == scoped(Payment, org).count()
+    assert not events.filter(date__gt=TODAY).exists()
+    open_disputes = scoped(Dispute, org).filter(status=Dispute.Status.OPEN)
+    assert events.filter(type="dispute_opened").count() == scoped(Dispute, org).count()
+    dispute_tasks = scoped(Task, org).filter(kind=Task.Kind.DISPUTE, status=Task.Status.OPEN)
+    assert sorted(t.data["dispute_id"] for t in dispute_tasks) == sorted(d.pk for d in open_disputes)
+    active = scoped(Promise, org).filter(status=Promise.Status.ACTIVE)
+    promise_tasks = scoped(Task, org).filter(kind=Task.Kind.PROMISE)
+    assert sorted(t.data["promise_id"] for t in promise_tasks) == sorted(p.pk for p in active)
+    assert events.filter(type="promise_recorded").count() == scoped(Promise, org).count()
+    assert events.filter(type="promise_kept").exists()
+    first = events.filter(type="payment").order_by("id").first()
+    assert first.customer_id and "Paiement de" in first.message and first.data["invoices"]
