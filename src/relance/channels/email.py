@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import mimetypes
 import smtplib
 import socket
 from datetime import date
 from email.utils import formataddr, make_msgid
+from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -72,8 +74,11 @@ def email_build(*, org: Organisation, customer: Customer, ctx: MessageContext, t
     message.attach_alternative(render_part(ctx, "email_html", org=org), "text/html")
     numbers = [line.number for line in ctx.invoices]
     for invoice in Invoice.objects.filter(org=org, customer=customer, number__in=numbers).exclude(document=""):
+        # The source's own file: a PDF (Factur-X) most of the time, sometimes UBL/CII XML.
+        suffix = Path(invoice.document.name or "").suffix.lower() or ".pdf"
+        mimetype = mimetypes.guess_type(f"x{suffix}")[0] or "application/octet-stream"
         with invoice.document.open("rb") as handle:
-            message.attach(f"Facture-{invoice.number}.pdf".replace("/", "-"), handle.read(), "application/pdf")
+            message.attach(f"Facture-{invoice.number}{suffix}".replace("/", "-"), handle.read(), mimetype)
     if with_statement is None:
         with_statement = getattr(settings, "RELANCE_EMAIL_STATEMENT", True)
     if with_statement:

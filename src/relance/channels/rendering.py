@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
@@ -181,7 +182,9 @@ def template_render_preview(*, org: Any, template_source: str, customer: Any, to
     problems = template_validate(template_source, html=is_html(part))
     if problems:
         return "\n".join(problems)
-    ctx = context_for_customer(org=org, customer=customer, today=today, step=step, channel=PARTS[part][0])
+    # A placeholder link: a preview must not mint a real portal token at every keystroke.
+    ctx = context_for_customer(org=org, customer=customer, today=today, step=step, channel=PARTS[part][0],
+                               portal_link=f"{settings.SITE_URL}/portail/apercu/")
     try:
         return render_source(template_source, template_variables(ctx),
                              html=is_html(part))

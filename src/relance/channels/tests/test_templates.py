@@ -132,6 +132,9 @@ def test_the_preview_renders_a_real_customer_without_leaking_other_organisations
     html = template_render_preview(org=org, template_source="<b>{{ customer.name }}</b> {{ invoices[0].number }} "
                                    "{{ total_outstanding|eur }}", customer=customer, today=date(2025, 3, 1))
     assert html == "<b>Boulangerie Ange &amp; Fils</b> FA-777 99,90\u00a0€"
+    link = template_render_preview(org=org, template_source="{{ portal_link }}", customer=customer,
+                                   today=date(2025, 3, 1))
+    assert link.endswith("/portail/apercu/")  # no real token minted by a preview
     assert template_render_preview(org=org, template_source="{{ nope }}", customer=customer,
                                    today=date(2025, 3, 1)).startswith("Variable inconnue")
 
