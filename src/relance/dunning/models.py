@@ -91,7 +91,7 @@ class Action(models.Model):
     carried_out_on = models.DateField(_("effectuée le"), null=True, blank=True)
     invoices = models.ManyToManyField(Invoice, through="ActionInvoice", related_name="dunning_actions",
                                       verbose_name=_("factures"))
-    amount_due = models.DecimalField(_("montant dû"), **MONEY)
+    amount_due = models.DecimalField(_("montant dû"), **MONEY)  # type: ignore[arg-type]
     currency = models.CharField(_("devise"), max_length=3, default="EUR")
     message_id = models.CharField(_("identifiant du message"), max_length=255, blank=True)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
@@ -129,7 +129,7 @@ class ActionInvoice(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="lines", verbose_name=_("action"))
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="dunning_lines",
                                 verbose_name=_("facture"))
-    amount = models.DecimalField(_("restant dû à la création"), **MONEY)
+    amount = models.DecimalField(_("restant dû à la création"), **MONEY)  # type: ignore[arg-type]
     advanced = models.BooleanField(_("fait avancer la facture"), default=False)
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -36,7 +37,7 @@ def _default_plan(org: Any) -> None:
     plan_create_standard(org=org)
 
 
-def plan_steps(plan_id: int, rows: list[dict[str, Any]]) -> tuple[planner.Step, ...]:
+def plan_steps(plan_id: int, rows: Sequence[Mapping[str, Any]]) -> tuple[planner.Step, ...]:
     return tuple(
         planner.Step(r["code"], r["order"], r["anchor"], r["days"], tuple(r["channels"]), r["needs_approval"])
         for r in sorted(rows, key=lambda r: r["order"]) if r["plan_id"] == plan_id

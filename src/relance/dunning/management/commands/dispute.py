@@ -29,7 +29,7 @@ class Command(RelanceCommand):
         resolving.add_argument("--resolution", default="", help="comment le litige a été résolu")
         common(resolving)
 
-    def run(self, organisation: Organisation | None, **options: Any) -> None:
+    def run(self, organisation: Organisation | None, **options: Any) -> None:  # type: ignore[override]
         org = organisation
         assert org is not None
         invoice = invoice_get(org=org, number=options["invoice"])

@@ -37,7 +37,7 @@ class Command(RelanceCommand):
         self.required_role = ROLES[options["what"]]
         super().handle(*args, **options)
 
-    def run(self, organisation: Organisation | None, **options: Any) -> None:
+    def run(self, organisation: Organisation | None, **options: Any) -> None:  # type: ignore[override]
         assert organisation is not None
         today = self.today(options)
         getattr(self, f"_{options['what']}")(organisation, today, options)

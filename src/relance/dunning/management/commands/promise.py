@@ -23,7 +23,7 @@ class Command(RelanceCommand):
                                                           "(défaut : toutes les factures échues du client)")
         parser.add_argument("--date", type=date_arg, default=None, help="jour d'enregistrement (défaut : aujourd'hui)")
 
-    def run(self, organisation: Organisation | None, **options: Any) -> None:
+    def run(self, organisation: Organisation | None, **options: Any) -> None:  # type: ignore[override]
         org = organisation
         assert org is not None
         customer = customer_get(org=org, ref=options["customer"])

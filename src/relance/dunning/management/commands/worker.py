@@ -32,7 +32,7 @@ class Command(RelanceCommand):
         parser.add_argument("--interval", type=float, default=30.0, help="secondes entre deux passages")
         parser.add_argument("--now", default=None, help=SUPPRESS)  # tests: a fixed Europe/Paris time
 
-    def run(self, organisation: Organisation | None, **options: Any) -> None:
+    def run(self, organisation: Organisation | None, **options: Any) -> None:  # type: ignore[override]
         scheduler = Scheduler(worker_id=f"{socket.gethostname()}-{os.getpid()}")
 
         def stop(signum: int, frame: FrameType | None) -> None:
