@@ -11,7 +11,7 @@ class PeriodForm(forms.Form):
     end = forms.DateField(label="Au", widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             raise ValidationError("La date de début doit précéder la date de fin.")

@@ -247,13 +247,17 @@ def identify_payer(facts: PaymentFacts, book: OpenBook) -> tuple[int | None, str
     return None, ""
 
 
-def amount_subset(invoices: list[OpenInvoice], amount: Decimal) -> list[OpenInvoice] | None | bool:
-    """The one set of invoices whose outstanding adds up to `amount`; None if none; False if several."""
+#: amount_subset's answer when several sets of invoices add up to the amount.
+AMBIGUOUS: list[OpenInvoice] = []
+
+
+def amount_subset(invoices: list[OpenInvoice], amount: Decimal) -> list[OpenInvoice] | None:
+    """The one set of invoices whose outstanding adds up to `amount`; None if none; AMBIGUOUS if several."""
     singles = [i for i in invoices if i.outstanding == amount]
     if len(singles) == 1:
         return singles
     if len(singles) > 1:
-        return False
+        return AMBIGUOUS
     ordered = sorted(invoices, key=lambda i: (i.due_date, i.id))
     if sum(i.outstanding for i in ordered) == amount:
         return ordered
@@ -266,7 +270,7 @@ def amount_subset(invoices: list[OpenInvoice], amount: Decimal) -> list[OpenInvo
         return None
     found = [list(c) for n in range(2, len(ordered)) for c in combinations(ordered, n)
              if sum(i.outstanding for i in c) == amount]
-    return found[0] if len(found) == 1 else (False if found else None)
+    return found[0] if len(found) == 1 else (AMBIGUOUS if found else None)
 
 
 def _by_payer(facts: PaymentFacts, book: OpenBook) -> Decision | None:
@@ -277,7 +281,7 @@ def _by_payer(facts: PaymentFacts, book: OpenBook) -> Decision | None:
            else f"nom du payeur « {facts.payer_name} » proche du client")
     invoices = book.open(book.by_customer.get(customer_id, ()), facts.currency)
     subset = amount_subset(invoices, facts.amount)
-    if subset is False:
+    if subset is AMBIGUOUS:
         return Decision("review", f"À vérifier : {who}, mais plusieurs combinaisons de factures font "
                                   f"{format_eur(facts.amount, facts.currency)}.", customer_id=customer_id,
                         identified_by=how)

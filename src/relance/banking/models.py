@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from relance.accounts.models import Organisation
-from relance.ledger.models import MONEY, Payment
+from relance.ledger.models import Payment
 
 
 class BankStatement(models.Model):
@@ -59,7 +59,7 @@ class BankReversal(models.Model):
     bank_ref = models.CharField(_("identifiant bancaire"), max_length=200)
     end_to_end_id = models.CharField(_("référence de bout en bout"), max_length=200, blank=True)
     date = models.DateField(_("date"))
-    amount = models.DecimalField(_("montant"), **MONEY)
+    amount = models.DecimalField(_("montant"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("devise"), max_length=3, default="EUR")
     reason_code = models.CharField(_("motif bancaire"), max_length=10, blank=True)
     payment = models.ForeignKey(Payment, on_delete=models.SET_NULL, null=True, blank=True,

@@ -115,5 +115,7 @@ def payment_report(*, org: Organisation, start: date, end: date) -> list[ReportR
             inv.number, inv.customer.ref, inv.customer.name, inv.issue_date, inv.total_incl_tax, inv.currency,
             fully_paid=inv.status == Invoice.Status.PAID))
         row.received += a.amount
-        row.payments.append((a.date, a.amount, a.payment.bank_transaction_id or a.payment.reference or ""))
+        payment = a.payment
+        assert payment is not None  # source=payment
+        row.payments.append((a.date, a.amount, payment.bank_transaction_id or payment.reference or ""))
     return list(rows.values())

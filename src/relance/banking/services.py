@@ -103,7 +103,7 @@ def bank_import(*, org: Organisation, paths: Sequence[Source], fmt: str = "auto"
 
 
 def _known(model: type, org: Organisation, field_name: str, values: Iterable[str]) -> set[str]:
-    values, found = list(values), set()
+    values, found = list(values), set[str]()
     for i in range(0, len(values), CHUNK):
         found.update(scoped(model, org).filter(**{f"{field_name}__in": values[i:i + CHUNK]})
                      .values_list(field_name, flat=True))
@@ -195,14 +195,16 @@ def payments_create(*, org: Organisation, lines: list[BankLine], outcome: Import
     """Match every new line against the open book (loaded once), then write payments, allocations and
     timeline events in bulk."""
     book = open_book(org)
-    decisions, learnt = [], defaultdict(set)
+    decisions: list[Decision] = []
+    learnt: dict[int, set[str]] = defaultdict(set)
     for line in lines:
         decision = match_payment(_facts(line), book)
         decisions.append(decision)
         iban = normalise_iban(line.payer_iban)
-        if decision.rule in LEARNING_RULES and iban and book.iban_owner.get(iban) != decision.customer_id:
-            book.learn_iban(iban, decision.customer_id)
-            learnt[decision.customer_id].add(iban)
+        customer_id = decision.customer_id
+        if decision.rule in LEARNING_RULES and iban and customer_id and book.iban_owner.get(iban) != customer_id:
+            book.learn_iban(iban, customer_id)
+            learnt[customer_id].add(iban)
     payments = Payment.objects.bulk_create([_payment(org, ln, d) for ln, d in zip(lines, decisions, strict=True)],
                                            batch_size=CHUNK)
     matched = [(p, d) for p, d in zip(payments, decisions, strict=True) if d.matched]
@@ -375,13 +377,14 @@ def payment_reverse(*, org: Organisation, payment: Payment, day: date, reason_co
     code = f" (motif bancaire {reason_code})" if reason_code else ""
     payment.match_reason = f"Contre-passé par la banque le {day.strftime('%d/%m/%Y')}{code}."[:300]
     payment.save(update_fields=["status", "match_reason"])
-    if payment.customer_id:
+    customer = payment.customer
+    if customer is not None:
         message = (f"Paiement de {format_eur(payment.amount, payment.currency)} du "
                    f"{payment.date.strftime('%d/%m/%Y')} rejeté par la banque le {day.strftime('%d/%m/%Y')}{code} : "
                    f"{', '.join(a.invoice.number for a in allocations) or 'aucune facture'} de nouveau dû(es).")
-        event_record(org=org, type="payment_reversed", day=day, customer=payment.customer,
+        event_record(org=org, type="payment_reversed", day=day, customer=customer,
                      invoice=allocations[0].invoice if allocations else None, message=message,
                      data={"payment_id": payment.id, "reason_code": reason_code})
-        task_create(org=org, kind=Task.Kind.CHECK_PAYMENT, title=f"Paiement rejeté : {payment.customer.name}",
-                    body=message, due=today, customer=payment.customer)
+        task_create(org=org, kind=Task.Kind.CHECK_PAYMENT, title=f"Paiement rejeté : {customer.name}",
+                    body=message, due=today, customer=customer)
     return payment

@@ -32,8 +32,8 @@ from relance.ledger.selectors import scoped
 
 def _candidate(org, payment: Payment, customer: Customer | None) -> dict:
     invoices = list(customer_open_invoices(org=org, customer_id=customer.id)) if customer else []
-    plain = [OpenInvoice(i.id, i.number, i.customer_id, i.outstanding, i.currency, i.due_date) for i in invoices
-             if i.currency == payment.currency]
+    plain = [OpenInvoice(i.id, i.number, i.customer_id, i.outstanding, i.currency, i.due_date)  # type: ignore[attr-defined]
+             for i in invoices if i.currency == payment.currency]
     fitting = amount_subset(plain, payment.amount) or []
     return {"payment": payment, "customer": customer, "invoices": invoices, "checked": {i.id for i in fitting}}
 

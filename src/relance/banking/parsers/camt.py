@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from lxml import etree
+from lxml.etree import _Element as Element
 
 from relance.banking.parsers.common import (
     RefAllocator,
@@ -25,7 +26,6 @@ CONTAINERS = {"BkToCstmrStmt": ("Stmt", "camt053"), "BkToCstmrDbtCdtNtfctn": ("N
               "BkToCstmrAcctRpt": ("Rpt", "camt052")}
 SKIPPED_STATUSES = {"PDNG", "INFO", "FUTR"}
 
-Element = etree._Element
 
 
 def _parser() -> etree.XMLParser:

@@ -60,8 +60,8 @@ def looks_like_ofx(head: bytes) -> bool:
 
 def _decode(data: bytes) -> str:
     head = data[:400]
-    if m := _XML_ENCODING.search(head):
-        enc = m.group(1).decode().lower()
+    if found := _XML_ENCODING.search(head):
+        enc = found.group(1).decode().lower()
         return decode_text(data, "ascii" if enc in ("ascii", "usascii") else enc)
     m = _CHARSET.search(head.decode("latin-1"))
     charset = m.group(1) if m else ""
@@ -170,11 +170,11 @@ def _transaction(file: str, stmt: ParsedStatement, trn: Node, refs: RefAllocator
                           for f in missing])
     posted = _date(trn.val("DTPOSTED"))
     if posted is None:
-        raise refuse(file, f"date illisible : {trn.val('DTPOSTED')!r}", line=trn.get("DTPOSTED").line, field="DTPOSTED")
+        raise refuse(file, f"date illisible : {trn.val('DTPOSTED')!r}", line=(trn.get("DTPOSTED") or trn).line, field="DTPOSTED")
     try:
         amount = parse_amount(trn.val("TRNAMT"))
     except ValueError as exc:
-        raise refuse(file, str(exc), line=trn.get("TRNAMT").line, field="TRNAMT")
+        raise refuse(file, str(exc), line=(trn.get("TRNAMT") or trn).line, field="TRNAMT")
     name = trn.val("NAME") or trn.val("PAYEE", "NAME")
     remittance = " ".join(p for p in (name, trn.val("MEMO")) if p)
     return BankLine(
