@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
+from django.apps import apps
 from django.template.loader import render_to_string
 
 from relance.accounts.models import Organisation
@@ -57,15 +58,44 @@ CHRONOLOGY_TYPES = {
 }
 
 
-def chronology(*, org: Organisation, customer: Customer) -> list[dict[str, object]]:
-    """Every reminder, call, reply and event of the customer, oldest first."""
-    rows: list[dict[str, object]] = [
-        {"date": e.date, "kind": CHRONOLOGY_TYPES.get(e.type, e.type), "text": e.message}
-        for e in Event.objects.filter(org=org, customer=customer).order_by("date", "id")
-    ]
+STEP_LABELS = {
+    "pre_due": "rappel avant échéance", "reminder_1": "relance 1", "reminder_2": "relance 2", "call": "appel",
+    "reminder_3": "relance 3", "formal_notice": "mise en demeure", "litigation": "contentieux",
+}
+CHANNEL_LABELS = {"email": "e-mail", "sms": "SMS", "letter": "courrier", "registered_letter": "recommandé",
+                  "phone": "appel", "task": "tâche"}
+
+
+def _action_rows(org: Organisation, customer: Customer) -> tuple[list[dict[str, Any]], set[int]]:
+    """The dunning engine's actions for this customer (when the engine is installed)."""
+    try:
+        action_model = apps.get_model("dunning", "Action")
+    except LookupError:
+        return [], set()
+    rows, ids = [], set()
+    for action in action_model.objects.filter(org=org, customer=customer).prefetch_related("invoices"):
+        ids.add(action.pk)
+        numbers = ", ".join(i.number for i in action.invoices.all())
+        rows.append({"date": action.carried_out_on or action.date, "kind": "Relance",
+                     "text": f"{STEP_LABELS.get(action.step, action.step)} par "
+                             f"{CHANNEL_LABELS.get(action.channel, action.channel)} "
+                             f"({action.get_status_display().lower()}) — {numbers}"
+                             + (f" — recommandé n° {action.tracking_number}" if action.tracking_number else "")})
+    return rows, ids
+
+
+def chronology(*, org: Organisation, customer: Customer) -> list[dict[str, Any]]:
+    """Every reminder (action), call, reply and event of the customer, oldest first."""
+    rows, action_ids = _action_rows(org, customer)
+    for event in Event.objects.filter(org=org, customer=customer).order_by("date", "id"):
+        if event.type in ("email_sent", "sms_sent", "letter_produced") and (event.data or {}).get(
+                "action_id") in action_ids:
+            continue  # already listed as the action itself
+        rows.append({"date": event.date, "kind": CHRONOLOGY_TYPES.get(event.type, event.type),
+                     "text": event.message})
     for task in Task.objects.filter(org=org, customer=customer, kind=Task.Kind.CALL, status=Task.Status.DONE):
         rows.append({"date": task.done_on or task.due_date, "kind": "Appel", "text": task.outcome or task.title})
-    return sorted(rows, key=lambda r: r["date"])  # type: ignore[arg-type, return-value]
+    return sorted(rows, key=lambda r: r["date"])
 
 
 def _formal_notices(org: Organisation, customer: Customer) -> list[Document]:

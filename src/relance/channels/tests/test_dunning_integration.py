@@ -85,3 +85,15 @@ def test_the_call_task_of_a_real_action_carries_the_script(org, setup):
     customer, invoice = setup
     text = call_script(make_action(org, customer, invoice, "call", "phone"))
     assert "Appeler Imprimerie Zoé (C777)" in text and "FA-777" in text and "+33612345678" in text
+
+
+def test_the_litigation_chronology_lists_the_dunning_actions_once(org, setup):
+    from relance.channels.litigation import chronology
+    from relance.dunning.outbox import action_deliver
+
+    customer, invoice = setup
+    action = make_action(org, customer, invoice, "reminder_1", "email")
+    action_deliver(action_id=action.pk, today=TODAY)
+    rows = chronology(org=org, customer=customer)
+    assert [r["text"] for r in rows if r["kind"] == "Relance"] == ["relance 1 par e-mail (envoyée) — FA-777"]
+    assert not any(r["kind"] == "E-mail envoyé" for r in rows)  # not listed twice
