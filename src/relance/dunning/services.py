@@ -265,9 +265,12 @@ def dunning_explain(*, org: Organisation, invoice: Invoice, today: date) -> plan
     state = next(day_state_batches(org=org, today=today, customer_ids=[invoice.customer_id]), None)
     numbers = {i.id for i in state.invoices} if state else set()
     if state is None or invoice.id not in numbers:
-        status = invoice.get_status_display().lower()
-        text = (f"Facture {invoice.number}, le {_fr(today)} : ne reçoit pas d'étape (règle 9) — elle n'a plus "
-                f"de restant dû ou n'est pas ouverte (statut : {status}).")
+        if invoice.kind == Invoice.Kind.CREDIT_NOTE:
+            why = "c'est un avoir : un avoir n'est jamais relancé."
+        else:
+            why = (f"elle n'a plus de restant dû ou n'est pas ouverte "
+                   f"(statut : {invoice.get_status_display().lower()}).")
+        text = f"Facture {invoice.number}, le {_fr(today)} : ne reçoit pas d'étape (règle 9) — {why}"
         return planner.Explanation(invoice.number, today, 9, None, text)
     customer = next(c for c in state.customers if c.id == invoice.customer_id)
     return planner.explain(invoice_id=invoice.id, customer=customer, invoices=state.invoices,

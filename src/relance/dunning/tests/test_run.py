@@ -176,3 +176,16 @@ def test_limitation_warns_ninety_days_before_then_stops_the_ladder_with_one_even
     assert barred.events == [{"customer": "P9", "type": "limitation_reached", "invoices": ["FA-OLD"]}]
     assert dunning_run(org=org, today=D("2025-03-12")).events == []
     assert Event.objects.filter(type="limitation_reached", invoice=fa).count() == 1
+
+
+def test_the_data_migration_gives_existing_organisations_the_standard_plan(org):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("relance.dunning.migrations.0002_standard_plan_for_existing_orgs")
+    assert not Plan.objects.filter(org=org).exists()  # built by a factory, before any hook
+    migration.create_standard_plans(apps, None)
+    migration.create_standard_plans(apps, None)  # idempotent
+    plan = Plan.objects.get(org=org)
+    assert plan.steps.count() == 7 and plan.is_default
