@@ -20,6 +20,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def open_portal(page, url):
+    page.set_default_timeout(30000)  # CI machines run several browser suites at once
     page.goto(page.base_url + url())
     page.wait_for_load_state()
 
@@ -35,13 +36,14 @@ def test_the_debtor_views_invoices_and_downloads_an_invoice_and_the_statement(ph
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
 
     with phone_page.expect_download() as download:
-        phone_page.get_by_role("link", name="Télécharger la facture FA-101").click()
+        phone_page.get_by_role("link", name="Télécharger la facture FA-101").click(no_wait_after=True)
     assert download.value.suggested_filename == "FA-101.pdf"
     with open(download.value.path(), "rb") as f:
         assert f.read() == PDF
 
-    with phone_page.expect_download() as statement:
-        phone_page.get_by_role("link", name="Télécharger le relevé de compte").click()
+    # WeasyPrint's first document in a process is slow on a loaded CI machine.
+    with phone_page.expect_download(timeout=60000) as statement:
+        phone_page.get_by_role("link", name="Télécharger le relevé de compte").click(no_wait_after=True)
     with open(statement.value.path(), "rb") as f:
         assert f.read(5) == b"%PDF-"
 
