@@ -70,6 +70,7 @@ def generate(path: Path, lines: int, seed: int = 7) -> int:
 def setup_django(tmp: Path) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
     os.environ.setdefault("RELANCE_VAR_DIR", str(tmp))
+    os.environ["RELANCE_IMPORT_MAX_MB"] = "500"  # a 1M-line FEC weighs ~140 MB; the default cap is 50 MB
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relance.settings")
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     import django

@@ -22,7 +22,7 @@ def insert_rows(objs: Sequence[models.Model], *, batch: int = BATCH) -> None:
     meta = objs[0]._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in fields)
+    columns = ", ".join(qn(str(f.column)) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     # identifiers come from the model's metadata, values are bound parameters
     sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608

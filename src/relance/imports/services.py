@@ -46,7 +46,8 @@ def invoice_import(*, org: Organisation, paths_or_files: Iterable[Any], fmt: str
 
 
 def _parse_all(uploads: Sequence[Any], fmt: str) -> ParseResult:
-    merged, problems = ParseResult(), []
+    merged = ParseResult()
+    problems: list[InputProblem] = []
     for upload in uploads:
         try:
             merged.extend(parse_bytes(upload.data, file=upload.name, fmt=fmt))
@@ -60,7 +61,8 @@ def _parse_all(uploads: Sequence[Any], fmt: str) -> ParseResult:
 # --- Planning: every check, no write --------------------------------------------------------------
 
 def _plan(org: Organisation, parsed: ParseResult, *, progress: bool) -> ImportPlan:
-    plan, problems = ImportPlan(links=parsed.credit_links, warnings=list(parsed.warnings)), []
+    plan = ImportPlan(links=parsed.credit_links, warnings=list(parsed.warnings))
+    problems: list[InputProblem] = []
     for record in progress_bar(parsed.records, progress, "Contrôle"):
         _add_record(plan, record, problems)
     _merge_customers(plan)

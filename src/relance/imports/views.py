@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -23,14 +24,26 @@ from relance.imports.sources import Upload, read_sources
 SESSION_KEY = "relance_pending_imports"
 
 
+PENDING_HOURS = 24
+
+
 def _pending_dir() -> Path:
     path = Path(settings.MEDIA_ROOT) / "imports" / "pending"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
+def _forget_stale_files() -> None:
+    """Checked files nobody confirmed within a day are deleted (they may hold customer data)."""
+    limit = time.time() - PENDING_HOURS * 3600
+    for stale in _pending_dir().iterdir():
+        if stale.stat().st_mtime < limit:
+            stale.unlink(missing_ok=True)
+
+
 def _keep(request: HttpRequest, upload: Upload, fmt: str) -> str:
     """Park the checked file until the user confirms; the session ties it to this organisation."""
+    _forget_stale_files()
     token = secrets.token_urlsafe(16)
     (_pending_dir() / token).write_bytes(upload.data)
     pending = request.session.get(SESSION_KEY, {})

@@ -172,7 +172,7 @@ def _existing_allocations(org: Organisation, invoices: dict[str, Invoice], touch
     credit_ids = sorted({invoices[n].pk for n in _credit_notes(plan, touched) if invoices[n].pk})
     for part in chunks(credit_ids):
         for alloc in scoped(Allocation, org).filter(credit_note_id__in=part):
-            if (alloc.invoice_id, alloc.credit_note_id) not in existing.mine:
+            if alloc.credit_note_id and (alloc.invoice_id, alloc.credit_note_id) not in existing.mine:
                 existing.by_credit_note[alloc.credit_note_id] += alloc.amount
     return existing
 

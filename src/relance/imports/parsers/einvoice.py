@@ -47,7 +47,7 @@ def xml_from_pdf(data: bytes, file: str) -> bytes:
     from pypdf import PdfReader, apply_configuration
 
     try:
-        with apply_configuration(**PDF_LIMITS):
+        with apply_configuration(**PDF_LIMITS):  # type: ignore[arg-type]
             reader = PdfReader(io.BytesIO(data), strict=False)
             for attachment in reader.attachment_list:
                 if attachment.name.lower() in XML_ATTACHMENTS:

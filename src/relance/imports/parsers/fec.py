@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from relance.core.money import money, parse_amount
 from relance.imports.parsers.base import CreditLink, ParseResult, Problems
-from relance.imports.parsers.safety import decode_text, refuse
+from relance.imports.parsers.safety import refuse, text_encoding
 from relance.ledger.records import CustomerRecord, InvoiceRecord
 
 COLUMNS = ("JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib", "CompAuxNum",
@@ -147,8 +147,9 @@ def closing_date_from_name(file: str) -> date | None:
 
 
 def parse_fec(data: bytes, *, file: str) -> ParseResult:
-    text = decode_text(data, file, legacy=("cp1252", "iso-8859-15"))
-    stream = io.StringIO(text)
+    # Decode while reading: a FEC can weigh hundreds of megabytes, and a second copy as text would double it.
+    encoding = text_encoding(data, file, legacy=("cp1252", "iso-8859-15"))
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
     header = stream.readline().rstrip("\r\n")
     sep = "\t" if header.count("\t") >= header.count("|") else "|"
     _check_header(header.split(sep), file)

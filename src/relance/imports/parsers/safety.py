@@ -36,23 +36,22 @@ def check_size(file: str, size: int, max_bytes: int) -> None:
         raise refuse(file, f"fichier trop volumineux ({megabytes(size)}) : la limite est de {megabytes(max_bytes)}.")
 
 
-def decode_text(data: bytes, file: str, *, legacy: tuple[str, ...] = ("cp1252",)) -> str:
-    """UTF-8 (with or without BOM), else the legacy encodings in order; else a clear refusal."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    for encoding in legacy:
+def text_encoding(data: bytes, file: str, *, legacy: tuple[str, ...] = ("cp1252",)) -> str:
+    """UTF-8 (with or without BOM), else the first legacy encoding that reads as text; else a clear refusal."""
+    candidates = ("utf-8-sig", *legacy)
+    for encoding in candidates:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if not _CONTROL.search(text):
-            return text
+        if encoding == "utf-8-sig" or not _CONTROL.search(text):
+            return encoding
     raise refuse(file, "encodage inconnu : le fichier n'est ni en UTF-8 ni en Windows-1252 / ISO-8859-15. "
                        "Réenregistrez-le en UTF-8 (CSV UTF-8) depuis votre tableur.")
+
+
+def decode_text(data: bytes, file: str, *, legacy: tuple[str, ...] = ("cp1252",)) -> str:
+    return data.decode(text_encoding(data, file, legacy=legacy))
 
 
 def _xml_parser() -> etree.XMLParser:

@@ -67,3 +67,17 @@ def test_a_pdf_einvoice_can_be_uploaded(org, alice, client_for):
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client):
     assert client.get("/imports/").status_code == 302
+
+
+def test_checked_files_nobody_confirmed_are_deleted_after_a_day(org, bob, client_for, settings):
+    import os
+    import time
+
+    pending = Path(settings.MEDIA_ROOT) / "imports" / "pending"
+    pending.mkdir(parents=True)
+    old, recent = pending / "old-token", pending / "recent-token"
+    old.write_bytes(GOOD)
+    recent.write_bytes(GOOD)
+    os.utime(old, (time.time() - 25 * 3600,) * 2)
+    post_file(client_for(bob), GOOD)
+    assert not old.exists() and recent.exists()

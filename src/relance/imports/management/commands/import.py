@@ -35,9 +35,7 @@ class Command(RelanceCommand):
             sub.add_argument("--user", default=os.environ.get("RELANCE_USER"),
                              help="agir en tant que cet utilisateur (rôle chargé de recouvrement au moins)")
 
-    def run(self, organisation: Organisation | None, **options: Any) -> None:
-        # (named `organisation`: the base class passes options["org"], the slug, alongside)
-        org = organisation
+    def run(self, org: Organisation | None, **options: Any) -> None:
         assert org is not None
         today = self.today(options)
         if options["what"] == "bank":
