@@ -17,4 +17,6 @@ def epc_qr_svg(*, name: str, iban: str, bic: str, amount: Decimal, reference: st
     """Inline SVG (no script, no style attribute). Error level M, no boost, as the EPC standard says."""
     payload = epc_payload(name=name, iban=iban, bic=bic, amount=amount, reference=reference)
     qr = segno.make_qr(payload, error="m", boost_error=False, encoding="utf-8")
-    return str(qr.svg_inline(scale=4, border=4, title=title, svgclass="epc-qr"))
+    svg = str(qr.svg_inline(scale=4, border=4, title=title, svgclass="epc-qr", omitsize=True))
+    # A viewBox (omitsize) lets CSS size it to the phone; role="img" + <title> give it an accessible name.
+    return svg.replace("<svg ", '<svg role="img" ', 1)

@@ -57,7 +57,7 @@ def test_the_pay_screen_shows_the_transfer_details_and_a_qr_code(phone_page, url
     assert phone_page.locator("#bic").inner_text() == "AGRIFRPP"
     assert phone_page.locator("#amount").inner_text() == "1\u202f500,50\u00a0€"
     assert phone_page.locator("#reference").inner_text() == "C-MARTIN FA-101 FA-102"
-    qr = phone_page.locator("svg.epc-qr")
+    qr = phone_page.get_by_role("img", name="QR code de virement SEPA")
     assert qr.is_visible()
     box = qr.bounding_box()
     assert box["width"] >= 150 and box["width"] <= 390
