@@ -39,7 +39,8 @@ class ImportPlan:
     links: list[CreditLink] = field(default_factory=list)
     customers: dict[str, CustomerRecord] = field(default_factory=dict)
     existing_customers: dict[str, Customer] = field(default_factory=dict)
-    existing_invoices: dict[str, Invoice] = field(default_factory=dict)
+    existing_hashes: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # content_hash, source, ref
+    existing_invoices: dict[str, Invoice] = field(default_factory=dict)  # only those the import touches
     hashes: dict[str, str] = field(default_factory=dict)
     due_dates: dict[str, date] = field(default_factory=dict)
     phones: dict[str, str] = field(default_factory=dict)

@@ -71,6 +71,7 @@ def _plan(org: Organisation, parsed: ParseResult, *, progress: bool) -> ImportPl
     _classify(org, plan, problems)
     if problems:
         raise InputError(problems)
+    _load_touched(org, plan)
     return plan
 
 
@@ -117,6 +118,20 @@ def _load_existing(org: Organisation, plan: ImportPlan) -> None:
     for part in chunks(refs):
         plan.existing_customers.update((c.ref, c) for c in scoped(Customer, org).filter(ref__in=part))
     for part in chunks(numbers):
+        # Light rows first: on a re-import most invoices are unchanged and need no model instance.
+        for number, content_hash, source, source_ref in (
+                scoped(Invoice, org).filter(number__in=part).values_list("number", "content_hash", "source",
+                                                                         "source_ref")):
+            plan.existing_hashes[number] = (content_hash, source, source_ref)
+
+
+def _load_touched(org: Organisation, plan: ImportPlan) -> None:
+    """Full rows only for invoices the import will change, and the credit notes set against them."""
+    touched = set(plan.updated)
+    wanted = touched | {n for link in plan.links if link.invoice in touched or link.invoice in plan.created
+                        for n in (link.invoice, link.credit_note)}
+    wanted &= set(plan.existing_hashes)
+    for part in chunks(sorted(wanted)):
         plan.existing_invoices.update(
             (i.number, i) for i in scoped(Invoice, org).filter(number__in=part).select_related("customer"))
 
@@ -127,14 +142,14 @@ def _classify(org: Organisation, plan: ImportPlan, problems: list[InputProblem])
         due = record.due_date or record.issue_date + timedelta(days=_terms(org, plan, record.customer.ref))
         plan.due_dates[number] = due
         plan.hashes[number] = _content_hash(record, due, credited.get(number, Decimal("0")))
-        existing = plan.existing_invoices.get(number)
+        existing = plan.existing_hashes.get(number)
         if existing is None:
             plan.created.append(number)
-        elif existing.content_hash == plan.hashes[number]:
+        elif existing[0] == plan.hashes[number]:
             plan.unchanged += 1
-        elif record.source in EINVOICE_SOURCES or existing.source in EINVOICE_SOURCES:
+        elif record.source in EINVOICE_SOURCES or existing[1] in EINVOICE_SOURCES:
             problems.append(InputProblem(record.file, record.line, "invoice_number",
-                                         f"conflit : la facture {number} existe déjà ({existing.source_ref or existing.source}) "
+                                         f"conflit : la facture {number} existe déjà ({existing[2] or existing[1]}) "
                                          "avec un contenu différent ; document refusé, rien n'a été fusionné."))
         else:
             plan.updated.append(number)

@@ -178,8 +178,11 @@ def _existing_allocations(org: Organisation, invoices: dict[str, Invoice], touch
 
 
 def _credit_notes(plan: ImportPlan, touched: list[str]) -> set[str]:
+    """Touched credit notes, and those set against a touched invoice (their use may change)."""
+    touched_set = set(touched)
     notes = {n for n in touched if plan.records[n].kind == Invoice.Kind.CREDIT_NOTE}
-    return notes | {link.credit_note for link in plan.links if link.credit_note in plan.records}
+    return notes | {link.credit_note for link in plan.links
+                    if link.invoice in touched_set and link.credit_note in plan.records}
 
 
 def _wanted_allocations(plan: ImportPlan, invoices: dict[str, Invoice], touched: list[str], existing: _Existing,

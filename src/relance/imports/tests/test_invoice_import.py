@@ -159,3 +159,19 @@ def test_next_months_fec_updates_the_ledger_without_duplicating_anything(org):
     assert len(inv) == 7 and inv["FA-2"].status == "paid" and inv["FA-4"].status == "paid"
     assert scoped(Allocation, org).filter(invoice=inv["FA-2"]).count() == 1
     assert run(org, Upload("732829320FEC20250228.txt", fec_bytes(rows))).unchanged == 7
+
+
+def test_a_corrected_invoice_keeps_the_unchanged_credit_note_set_against_it(org):
+    run(org, Upload(FILE, fec_bytes()))
+    rows = ledger()
+    for row in rows:  # FA-3 corrected from 120 to 150; AV-1, lettered with it, unchanged
+        if row[8] == "FA-3":
+            row[11], row[12] = {"411": ("150,00", "0,00"), "706": ("0,00", "125,00"),
+                                "445": ("0,00", "25,00")}[row[4][:3]]
+    report = run(org, Upload(FILE, fec_bytes(rows)))
+    assert (report.updated, report.unchanged) == (1, 5)
+    inv = {i.number: i for i in scoped(Invoice, org)}
+    assert invoice_outstanding(inv["FA-3"]) == Decimal("30.00") and inv["FA-3"].status == "open"
+    credit = scoped(Allocation, org).get(invoice=inv["FA-3"])
+    assert (credit.credit_note, credit.amount) == (inv["AV-1"], Decimal("120.00"))
+    assert inv["AV-1"].status == "paid"
