@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from django.apps import apps
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, Sum
+from django.utils import timezone
 
 from relance.accounts.models import Organisation
 from relance.analytics import kpi
@@ -157,3 +159,49 @@ def dashboard_figures(*, org: Organisation, day: date, months: int = 12, period_
         invoiced_by_month=kpi.monthly_totals(invoiced, day, months),
         collected_by_month=kpi.monthly_totals(cash, day, months),
     )
+
+
+# --- the dashboard's cache: grouped sums over a million invoices take seconds; the page must not -----
+
+#: Figures older than this are recomputed even when nothing signalled a change (bulk imports send none).
+DASHBOARD_CACHE_SECONDS = 300
+
+
+def _version_key(org_id: int) -> str:
+    return f"relance:analytics:version:{org_id}"
+
+
+def ledger_changed(org_id: int) -> None:
+    """Forget an organisation's cached dashboard (called when a ledger row is saved or deleted)."""
+    try:
+        cache.incr(_version_key(org_id))
+    except ValueError:  # no version yet: nothing cached under it either
+        cache.set(_version_key(org_id), 1, None)
+
+
+@dataclass(frozen=True)
+class CachedFigures:
+    figures: DashboardFigures
+    computed_at: datetime
+
+
+def dashboard_figures_cached(*, org: Organisation, day: date, refresh: bool = False) -> CachedFigures:
+    """The dashboard's figures, computed at most every DASHBOARD_CACHE_SECONDS or after a ledger change."""
+    version = cache.get_or_set(_version_key(org.pk), 1, None)
+    key = f"relance:analytics:dashboard:{org.pk}:{day.isoformat()}:{version}"
+    cached = None if refresh else cache.get(key)
+    if cached is None:
+        cached = CachedFigures(dashboard_figures(org=org, day=day), timezone.now())
+        cache.set(key, cached, DASHBOARD_CACHE_SECONDS)
+    return cached
+
+
+def cached_per_ledger_version(org: Organisation, name: str, compute: Any, *, seconds: int = DASHBOARD_CACHE_SECONDS) -> Any:
+    """`compute()` cached until the organisation's ledger changes (or `seconds` pass), under `name`."""
+    version = cache.get_or_set(_version_key(org.pk), 1, None)
+    key = f"relance:analytics:{name}:{org.pk}:{version}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value

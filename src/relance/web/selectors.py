@@ -86,3 +86,13 @@ def customer_actions(*, org: Organisation, customer: Any) -> QuerySet[Any] | lis
     if action is None:
         return []
     return scoped(action, org).filter(customer=customer).prefetch_related("lines__invoice").order_by("-date", "-id")
+
+
+def rate_stamp() -> str:
+    """Changes whenever a rate is added or corrected, so cached penalties are recomputed."""
+    from django.db.models import Count, Max
+
+    from relance.legal.models import EcbDecision, RateHalfYear
+
+    stamps = [m.objects.aggregate(n=Count("pk"), t=Max("updated_at")) for m in (EcbDecision, RateHalfYear)]
+    return "-".join(f"{s['n']}.{s['t'].timestamp() if s['t'] else 0}" for s in stamps)

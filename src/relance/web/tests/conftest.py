@@ -36,3 +36,13 @@ def late_customer(org, plan, today):
 def fast_password_hashing(settings):
     """Argon2 is deliberately slow; these tests are about pages, not about hashing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Primary keys restart in each test database transaction: never read another test's cached figures."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

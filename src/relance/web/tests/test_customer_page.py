@@ -28,8 +28,8 @@ def test_the_360_page_shows_balances_interest_and_the_next_step_in_plain_words(l
     response = client_for(victor).get(reverse("customer_detail", args=[late_customer.pk]))
     assert response.status_code == 200
     assert (response.context["outstanding"], response.context["overdue"]) == (Decimal("1500.00"), Decimal("1200.00"))
-    assert response.context["penalties"].interest > 0  # B2B: ECB + 10 points over 40 days
-    assert response.context["penalties"].indemnities == Decimal("40.00")
+    assert response.context["penalties"]["interest"] > 0  # B2B: ECB + 10 points over 40 days
+    assert response.context["penalties"]["indemnities"] == Decimal("40.00")
     explanation = response.context["explanation"]
     assert explanation.invoice == "FA-LATE" and "FA-LATE" in response.content.decode()
 
@@ -188,3 +188,16 @@ def test_the_customer_page_runs_a_bounded_number_of_queries(late_customer, bob, 
     c = client_for(bob)
     with django_assert_max_num_queries(40):
         assert c.get(reverse("customer_detail", args=[late_customer.pk])).status_code == 200
+
+
+def test_adding_a_missing_rate_shows_the_interest_at_once(late_customer, victor, client_for, today):
+    from relance.legal.models import EcbDecision
+    from relance.legal.rates import HalfYear
+    from relance.legal.services import ecb_decision_add
+
+    EcbDecision.objects.all().delete()
+    c = client_for(victor)
+    assert c.get(reverse("customer_detail", args=[late_customer.pk])).context["penalties"] is None
+    for day in (today - timedelta(days=190), today):
+        ecb_decision_add(effective_date=HalfYear.of(day).first_day, rate=Decimal("2.15"))
+    assert c.get(reverse("customer_detail", args=[late_customer.pk])).context["penalties"]["interest"] > 0

@@ -15,18 +15,26 @@ from django.views.decorators.http import require_POST
 from relance.accounts.models import Membership
 from relance.accounts.permissions import COLLECTOR, VIEWER, role_required
 from relance.activity.selectors import customer_timeline
+from relance.analytics.selectors import cached_per_ledger_version
 from relance.core.dates import local_today
 from relance.core.errors import ApplicationError
 from relance.dunning import services as dunning
 from relance.ledger.models import Customer, Dispute, Invoice, Promise
-from relance.ledger.selectors import customer_get, customers_with_balances, invoices_with_outstanding, scoped
+from relance.ledger.selectors import (
+    customer_get,
+    customers_with_balances,
+    invoices_with_outstanding,
+    open_invoices,
+    scoped,
+)
 from relance.legal.api import customer_penalties
 from relance.portal.services import portal_revoke
 from relance.web import forms
-from relance.web.selectors import customer_actions
+from relance.web.selectors import customer_actions, rate_stamp
 from relance.web.services import call_log, customer_manual_mode_set
 
 PER_PAGE = 50
+INVOICES_SHOWN = 100  # the rest is one click away, in the invoice list filtered on the customer
 
 
 def _managers(org: Any) -> list[tuple[str, str]]:
@@ -52,7 +60,7 @@ def _filtered(qs: QuerySet[Customer], data: dict[str, Any]) -> QuerySet[Customer
         qs = qs.filter(manual_mode=True)
     elif state == "active":
         qs = qs.filter(paused=False, manual_mode=False)
-    return qs.order_by(data.get("sort") or "-overdue", "name", "pk")
+    return qs.order_by(data.get("sort") or "name", "pk")
 
 
 @role_required(VIEWER)
@@ -69,7 +77,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     sort_params.pop("page", None)
     return render(request, "web/customer_list.html", {
         "page": page, "today": today, "form": form, "query": params.urlencode(),
-        "sort_query": sort_params.urlencode(), "sort": data.get("sort") or "-overdue",
+        "sort_query": sort_params.urlencode(), "sort": data.get("sort") or "name",
     })
 
 
@@ -88,13 +96,13 @@ def _invoice_choices(open_invoices: list[Invoice]) -> list[tuple[str, str]]:
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org, today = request.org, local_today()  # type: ignore[attr-defined]
     customer = _customer(request, pk)
-    invoices = list(invoices_with_outstanding(org).filter(customer=customer).order_by("-due_date", "-pk")[:300])
-    open_inv = [i for i in invoices if i.kind == Invoice.Kind.INVOICE and i.status == Invoice.Status.OPEN
-                and i.outstanding > 0]  # type: ignore[attr-defined]
+    invoices = list(invoices_with_outstanding(org).filter(customer=customer).order_by("-due_date", "-pk")[:INVOICES_SHOWN])
+    open_inv = list(open_invoices(org).filter(customer=customer).order_by("due_date", "pk"))
     disputed = set(scoped(Dispute, org).filter(invoice__customer=customer, status=Dispute.Status.OPEN)
                    .values_list("invoice_id", flat=True))
     context = {
         "customer": customer, "today": today, "invoices": invoices, "open_invoices": open_inv,
+        "more_invoices": len(invoices) == INVOICES_SHOWN,
         "disputed": disputed, "contacts": list(customer.contacts.all()),
         "outstanding": sum((i.outstanding for i in open_inv), 0),  # type: ignore[attr-defined]
         "overdue": sum((i.outstanding for i in open_inv if i.due_date < today), 0),  # type: ignore[attr-defined]
@@ -110,10 +118,16 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _penalties(org: Any, customer: Customer, today: Any) -> dict[str, Any]:
-    try:
-        return {"penalties": customer_penalties(org=org, customer=customer, today=today), "penalties_error": ""}
-    except ApplicationError as exc:  # a missing rate: say which one, never guess
-        return {"penalties": None, "penalties_error": exc.message}
+    """Interest and indemnities so far; only the ledger (and the day) change them, so they are cached."""
+
+    def compute() -> dict[str, Any]:
+        try:
+            found = customer_penalties(org=org, customer=customer, today=today)
+            return {"penalties": {"interest": found.interest, "indemnities": found.indemnities}, "penalties_error": ""}
+        except ApplicationError as exc:  # a missing rate: say which one, never guess
+            return {"penalties": None, "penalties_error": exc.message}
+
+    return cached_per_ledger_version(org, f"penalties:{customer.pk}:{today}:{rate_stamp()}", compute)
 
 
 def _explanation(org: Any, open_inv: list[Invoice], disputed: set[int], today: Any) -> Any:

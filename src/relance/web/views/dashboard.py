@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from relance.accounts.permissions import VIEWER, role_required
-from relance.analytics.selectors import dashboard_figures
+from relance.analytics.selectors import dashboard_figures_cached
 from relance.core.dates import local_today
 from relance.web import charts
 from relance.web.selectors import approvals_waiting, dashboard_warnings, promises_due
@@ -24,10 +24,11 @@ def health(request: HttpRequest) -> HttpResponse:
 @role_required(VIEWER)
 def dashboard(request: HttpRequest) -> HttpResponse:
     org, today = request.org, local_today()  # type: ignore[attr-defined]
-    figures = dashboard_figures(org=org, day=today)
+    cached = dashboard_figures_cached(org=org, day=today, refresh=request.GET.get("actualiser") == "1")
+    figures = cached.figures
     approvals = approvals_waiting(org=org)
     return render(request, "web/dashboard.html", {
-        "today": today, "f": figures, "charts": charts.dashboard_data(figures),
+        "today": today, "f": figures, "computed_at": cached.computed_at, "charts": charts.dashboard_data(figures),
         "aging_rows": charts.aging_rows(figures), "month_rows": charts.month_rows(figures),
         "promises": list(promises_due(org=org, today=today)[:20]),
         "approvals": None if approvals is None else list(approvals[:10]),

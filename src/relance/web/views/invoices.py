@@ -27,6 +27,8 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     qs = invoices_with_outstanding(org).select_related("customer")
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(Q(number__icontains=q) | Q(customer__name__icontains=q) | Q(customer__ref__icontains=q))
+    if (customer := request.GET.get("customer", "")).isdigit():
+        qs = qs.filter(customer_id=int(customer))
     status = request.GET.get("status", "open")
     if status in Invoice.Status.values:
         qs = qs.filter(status=status)
