@@ -100,8 +100,13 @@ def email_send(*, org: Organisation, customer: Customer, ctx: MessageContext, to
     except Exception as exc:  # noqa: BLE001 - every backend raises its own kind; classify_error sorts them
         error, permanent = classify_error(exc)
         return DeliveryOutcome(ok=False, error=error, permanent=permanent, message_id=message_id)
+    # With an anymail backend, the provider's id is how its delivery webhooks name the message.
+    status = getattr(message, "anymail_status", None)
+    provider_message_id = getattr(status, "message_id", None)
+    provider_id = "" if provider_message_id is None else str(provider_message_id)
     SentMessage.objects.create(org=org, customer=customer, action_id=action_id, channel="email", step=ctx.step,
-                               message_id=message_id, recipients=list(message.to), day=today)
+                               message_id=message_id, provider_id=provider_id, recipients=list(message.to),
+                               day=today)
     event_record(org=org, customer=customer, type="email_sent", day=today,
                  message=f"E-mail envoyé : {message.subject}",
                  data={"message_id": message_id, "to": list(message.to), "step": ctx.step, "action_id": action_id,

@@ -103,6 +103,7 @@ class SentMessage(models.Model):
     channel = models.CharField(_("canal"), max_length=10)
     step = models.CharField(_("étape"), max_length=20, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=300, blank=True, db_index=True)
+    provider_id = models.CharField(_("identifiant chez le prestataire"), max_length=300, blank=True, db_index=True)
     recipients = models.JSONField(_("destinataires"), default=list)
     day = models.DateField(_("date"))
     failed = models.BooleanField(_("en échec"), default=False)

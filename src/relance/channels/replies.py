@@ -161,7 +161,7 @@ def mail_file(mail: ParsedMail, *, today: date) -> bool:
     if _already_filed(org, mail):
         return False
     if mail.is_bounce:
-        return _bounce_file(mail, org=org, customer=customer, sent=sent, today=today)
+        return bounce_file(mail, org=org, customer=customer, sent=sent, today=today)
     event_record(org=org, customer=customer, type="reply_received", day=today,
                  message=f"Réponse de {mail.from_name or mail.from_address} : {mail.subject}",
                  data={"message_id": mail.message_id, "from": mail.from_address, "subject": mail.subject,
@@ -176,7 +176,7 @@ def mail_file(mail: ParsedMail, *, today: date) -> bool:
     return True
 
 
-def _bounce_file(mail: ParsedMail, *, org: Organisation, customer: Customer, sent: SentMessage | None,
+def bounce_file(mail: ParsedMail, *, org: Organisation, customer: Customer, sent: SentMessage | None,
                  today: date) -> bool:
     addresses = list(mail.bounced_recipients) or (sent.recipients if sent else [])
     if not mail.permanent_failure:
