@@ -50,6 +50,9 @@ def parse_bytes(data: bytes, *, file: str, fmt: str = "auto") -> ParseResult:
     if fmt not in FORMATS:
         raise refuse(file, f"format inconnu : {fmt} (attendu : {', '.join(FORMATS)})")
     kind = detect_format(data, file) if fmt == "auto" else fmt
+    if fmt in ("cii", "ubl") and (actual := _xml_flavour(data, file)) != fmt:
+        raise refuse(file, f"ce fichier est une facture {actual.upper()}, pas {fmt.upper()} : "
+                           "choisissez le bon format ou la détection automatique.")
     if kind in ("cii", "ubl"):
         return parse_einvoice_xml(data, file=file, source=kind)
     return PARSERS[kind](data, file=file)

@@ -162,3 +162,13 @@ def test_excel_errors_point_at_the_sheet_row():
 ])
 def test_the_format_is_detected_from_the_content(data, fmt):
     assert detect_format(data, "whatever.txt") == fmt
+
+
+def test_an_explicit_xml_format_that_does_not_match_the_file_is_refused():
+    from pathlib import Path
+
+    ubl = Path("/work/shared/corpus/einvoice/ubl/EN16931_Einfach.ubl.xml").read_bytes()
+    with pytest.raises(InputError) as exc:
+        parse_bytes(ubl, file="f.xml", fmt="cii")
+    assert "UBL, pas CII" in exc.value.problems[0].message
+    assert parse_bytes(ubl, file="f.xml", fmt="ubl").records[0].number == "471102"
