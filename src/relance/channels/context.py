@@ -6,7 +6,7 @@ Templates only ever see `template_variables(ctx)`: dictionaries of strings, Deci
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -89,9 +89,6 @@ class MessageContext:
     currency: str = "EUR"
     legal_mentions: str = ""
     logo_path: str = ""
-    #: notice date and acknowledgement (registered letters), when known
-    formal_notice_date: date | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_consumer(self) -> bool:

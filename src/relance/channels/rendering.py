@@ -19,7 +19,6 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
-    TemplateNotFound,
     TemplateSyntaxError,
     Undefined,
     meta,
@@ -192,4 +191,4 @@ def template_render_preview(*, org: Any, template_source: str, customer: Any, to
         return f"Le modèle ne peut pas être affiché : {exc}"
 
 
-__all__ = ["TemplateNotFound", "template_render_preview", "template_validate"]
+__all__ = ["render_part", "template_render_preview", "template_source", "template_validate"]
