@@ -34,9 +34,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "label": ("libelle", "libelle operation", "libelle de l operation", "libelle court", "label",
               "description", "detail", "detail de l ecriture", "details", "intitule", "nature de l operation"),
     "detail": ("libelle complementaire", "informations complementaires", "memo", "libelle long",
-               "libelle detaille", "reference client", "motif", "communication"),
-    "reference": ("reference", "ref", "reference de l operation", "transaction id", "id transaction",
-                  "numero d operation", "reference banque", "id"),
+               "libelle detaille", "motif", "communication"),
+    "txid": ("transaction id", "id transaction", "identifiant de transaction", "numero d operation",
+             "reference banque", "reference de l operation", "id"),
+    # With a transaction-id column beside it, « Référence » is the payer's (Qonto, Shine…): remittance text.
+    "reference": ("reference", "ref", "reference client", "reference du virement"),
     "payer_name": ("nom du tiers", "tiers", "counterparty name", "contrepartie", "nom de la contrepartie",
                    "emetteur", "donneur d ordre", "counterparty"),
     "payer_iban": ("iban", "iban du tiers", "iban contrepartie", "counterparty iban", "compte contrepartie"),
@@ -147,8 +149,10 @@ def _row(file: str, number: int, row: list[str], mapping: dict[str, int], stmt: 
     amount = _signed_amount(file, number, row, mapping)
     if amount == 0:
         return None
-    label = " ".join(p for p in (_cell(row, mapping, "label"), _cell(row, mapping, "detail")) if p)
-    reference = _cell(row, mapping, "reference")
+    reference, txid = _cell(row, mapping, "reference"), _cell(row, mapping, "txid")
+    texts = (_cell(row, mapping, "label"), _cell(row, mapping, "detail"), reference if txid else "")
+    label = " ".join(p for p in texts if p)
+    reference = txid or reference
     account = stmt.account or "csv"
     ref = f"{account}:{reference}" if reference else line_fingerprint(account, day, abs(amount), label)
     return BankLine(

@@ -192,6 +192,7 @@ def test_bank_csv_with_reference_counterparty_and_iban_columns():
     assert (first.payer_name, first.payer_iban, first.booking_date) == (
         "Garage Lefevre", "FR7630001007941234567890185", date(2025, 3, 12))
     assert first.bank_ref == "csv:tx-1"
+    assert "FA-2025-0012" in first.remittance  # the payer's reference is searched for invoice numbers
 
 
 def test_bank_csv_problems_are_reported_with_line_and_field():
