@@ -19,12 +19,14 @@ from relance.core.dates import local_today
 from relance.portal.ratelimit import rate_limit_hit
 from relance.portal.services import Visit, portal_token_resolve
 from relance.portal.tokens import token_hash, token_well_formed
+from relance.portal.uploads import MAX_PROOF_BYTES
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 # Requests per minute: (per link, per IP). POSTs count on both and are held to the stricter pair.
 DEFAULT_LIMITS = {"GET": (30, 60), "POST": (10, 20)}
 PORTAL_LANGUAGES = ("fr", "en")
+FORM_OVERHEAD_BYTES = 256 * 1024  # the other fields and multipart boundaries around a 5 MB proof
 
 DebtorView = Callable[..., HttpResponseBase]
 
@@ -54,6 +56,19 @@ def too_many(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(render_to_string("portal/limited.html", request=request), status=429)
     response["Retry-After"] = "60"
     return response
+
+
+def too_large(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(render_to_string("portal/too_large.html", request=request), status=413)
+
+
+def _body_too_large(request: HttpRequest) -> bool:
+    """Refuse an oversized upload before anything reads (and spools to disk) the request body."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > MAX_PROOF_BYTES + FORM_OVERHEAD_BYTES
 
 
 def _limited(request: HttpRequest, raw: str) -> bool:
@@ -94,6 +109,8 @@ def debtor_view(view: DebtorView) -> DebtorView:
     def wrapper(request: HttpRequest, token: str, **kwargs: Any) -> HttpResponseBase:
         if _limited(request, token):
             return secure(too_many(request))
+        if _body_too_large(request):
+            return secure(too_large(request))
         today = local_today()
         found = portal_token_resolve(raw=token, today=today) if token_well_formed(token) else None
         if found is None:

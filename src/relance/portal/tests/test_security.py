@@ -153,3 +153,12 @@ def test_a_post_from_a_foreign_origin_is_refused_even_with_a_token(url, today):
                            HTTP_ORIGIN="https://evil.example")
     assert response.status_code == 403
     assert not PaymentClaim.objects.exists()
+
+
+def test_a_huge_upload_is_refused_before_its_body_is_read(client, url, today):
+    huge = SimpleUploadedFile("huge.pdf", b"%PDF-1.4\n" + b"0" * (MAX_PROOF_BYTES + 300 * 1024), "application/pdf")
+    response = client.post(url("jai-paye/"), {"paid_on": today.isoformat(), "proof": huge})
+    assert response.status_code == 413
+    assert "Fichier trop volumineux" in response.content.decode()
+    assert "Content-Security-Policy" in response
+    assert not PaymentClaim.objects.exists()
