@@ -183,3 +183,16 @@ def assert_the_timeline_holds_the_evidence_and_the_open_work(org: Organisation) 
     assert events.filter(type="promise_kept").exists()
     first = events.filter(type="payment").order_by("id").first()
     assert first.customer_id and "Paiement de" in first.message and first.data["invoices"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_small_demo_leaves_nothing_behind(var_dir, monkeypatch):
+    from relance.demo import services
+
+    def broken_timeline(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_timeline", broken_timeline)
+    with pytest.raises(RuntimeError):
+        run_demo("--customers", "5", "--invoices", "20")
+    assert not Organisation.objects.exists() and not Invoice.objects.exists() and not User.objects.exists()
