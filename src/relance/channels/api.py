@@ -8,7 +8,7 @@ compare-and-set). `permanent=True` on a failure means retrying is useless.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 
@@ -19,6 +19,8 @@ class DeliveryOutcome:
     error: str = ""
     permanent: bool = False
     document_path: str = ""
+    #: not a failure: the channel may not send now (SMS outside office hours); try again at this moment
+    retry_at: datetime | None = None
 
 
 def deliver_action(action: Any, *, today: date) -> DeliveryOutcome:

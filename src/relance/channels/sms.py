@@ -11,7 +11,7 @@ import math
 import secrets
 import urllib.error
 import urllib.request
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 from zoneinfo import ZoneInfo
@@ -87,6 +87,18 @@ def in_sending_window(now: datetime, *, region: str = "national", start: time = 
     """Business days (French holidays), between `start` and `end` Europe/Paris time."""
     local = now.astimezone(PARIS)
     return is_business_day(local.date(), region) and start <= local.time() < end
+
+
+def next_sending_moment(now: datetime, *, region: str = "national", start: time = time(9),
+                        end: time = time(19)) -> datetime:
+    """The first moment at or after `now` inside the sending window (aware datetime, Europe/Paris)."""
+    local = now.astimezone(PARIS)
+    if in_sending_window(local, region=region, start=start, end=end):
+        return local
+    day = local.date() if local.time() < start else local.date() + timedelta(days=1)
+    while not is_business_day(day, region):
+        day += timedelta(days=1)
+    return datetime.combine(day, start, tzinfo=PARIS)
 
 
 class TransportError(Exception):
@@ -166,8 +178,10 @@ def sms_deliver(*, org: Organisation, customer: Customer, ctx: MessageContext, t
         return DeliveryOutcome(ok=False, error="Aucun numéro de mobile pour ce client.", permanent=True)
     if not in_sending_window(now, region=org.holidays_region, start=org.sending_hours_start,
                              end=org.sending_hours_end):
-        return DeliveryOutcome(ok=False, permanent=False,
-                               error="Hors des heures d'envoi des SMS (jours ouvrés, 9 h – 19 h) : à réessayer.")
+        retry_at = next_sending_moment(now, region=org.holidays_region, start=org.sending_hours_start,
+                                       end=org.sending_hours_end)
+        return DeliveryOutcome(ok=False, permanent=False, retry_at=retry_at,
+                               error=f"Hors des heures d'envoi des SMS : envoi reporté au {retry_at:%d/%m/%Y à %H:%M}.")
     text = sms_text(render_part(ctx, "sms", org=org))
     try:
         provider_id = (transport or transport_from_url(settings.SMS_URL)).send(

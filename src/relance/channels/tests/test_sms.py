@@ -98,6 +98,21 @@ def test_the_file_transport_writes_the_sms_and_it_is_recorded(org, customer, tmp
 def test_outside_office_hours_the_sms_is_retried_later_not_failed(org, customer, tmp_path):
     outcome = deliver(org, customer, datetime(2025, 3, 17, 20, tzinfo=PARIS), FileTransport(str(tmp_path)))
     assert not outcome.ok and not outcome.permanent and list(tmp_path.iterdir()) == []
+    assert outcome.retry_at == datetime(2025, 3, 18, 9, tzinfo=PARIS)
+    assert "reporté au 18/03/2025 à 09:00" in outcome.error
+
+
+@pytest.mark.parametrize(("now", "expected"), [
+    (datetime(2025, 3, 17, 10, 30, tzinfo=PARIS), datetime(2025, 3, 17, 10, 30, tzinfo=PARIS)),
+    (datetime(2025, 3, 17, 7, 0, tzinfo=PARIS), datetime(2025, 3, 17, 9, 0, tzinfo=PARIS)),
+    (datetime(2025, 3, 14, 19, 0, tzinfo=PARIS), datetime(2025, 3, 17, 9, 0, tzinfo=PARIS)),  # Friday evening
+    (datetime(2025, 4, 30, 20, 0, tzinfo=PARIS), datetime(2025, 5, 2, 9, 0, tzinfo=PARIS)),   # 1 May holiday
+    (datetime(2025, 12, 24, 19, 30, tzinfo=PARIS), datetime(2025, 12, 26, 9, 0, tzinfo=PARIS)),
+])
+def test_the_next_sending_moment_skips_nights_weekends_and_holidays(now, expected):
+    from relance.channels.sms import next_sending_moment
+
+    assert next_sending_moment(now) == expected
 
 
 def test_landline_numbers_never_get_an_sms(org, customer, tmp_path):
