@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from relance.activity.models import Event, Task
 from relance.banking.api import bank_staleness_warning
@@ -270,3 +272,20 @@ def test_the_bulk_allocation_refuses_when_an_invoice_changed_since_matching(org)
     with pytest.raises(ApplicationError, match="ont changé"):
         allocations_bulk_add(org=org, matched=[(payment, decision)])
     assert invoice.allocations.count() == 1
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(1, 99_999), min_size=1, max_size=8, unique=True), st.integers(0, 8), st.integers(0, 8),
+       st.booleans())
+def test_overlapping_statements_in_any_order_give_each_transaction_exactly_once(db, cents, cut_a, cut_b, reverse):
+    from relance.core.factories import OrganisationFactory
+
+    org = OrganisationFactory()
+    entries = [credit(f"{c / 100:.2f}", ref=f"T{i}") for i, c in enumerate(cents)]
+    first, second = entries[:max(cut_a, 1)], entries[min(cut_b, len(entries) - 1):]
+    files = [("a.xml", camt053(*first)), ("b.xml", camt053(*second)), ("a-again.xml", camt053(*first))]
+    for f in (reversed(files) if reverse else files):
+        run(org, f)
+    expected = sorted(set(cents[:max(cut_a, 1)]) | set(cents[min(cut_b, len(cents) - 1):]))
+    got = sorted(int(a * 100) for a in scoped(Payment, org).values_list("amount", flat=True))
+    assert got == expected
