@@ -56,17 +56,26 @@ def open_invoice_rows(org: Organisation, lo: int, hi: int, only: list[int] | Non
     """
     invoice, allocation = Invoice._meta.db_table, Allocation._meta.db_table
     extra = f" AND i.customer_id IN ({', '.join(['%s'] * len(only))})" if only else ""
-    # table names from the models, values as parameters
+    params: list[Any] = [org.id, lo, hi, *(only or [])]
+    # Table names come from the models, values are parameters. What was allocated to each invoice: SQLite
+    # is fastest with a correlated lookup on the allocation index, PostgreSQL with one hash-joined aggregate.
+    if connection.vendor == "postgresql":
+        allocated = "a.s"
+        join = (f"LEFT JOIN (SELECT invoice_id, ROUND(SUM(amount), 2) AS s FROM {allocation} WHERE org_id = %s "  # noqa: S608
+                f"GROUP BY invoice_id) a ON a.invoice_id = i.id ")
+        params.insert(0, org.id)
+    else:
+        allocated = f"(SELECT ROUND(SUM(a.amount), 2) FROM {allocation} a WHERE a.invoice_id = i.id)"  # noqa: S608
+        join = ""
     sql = (
         f"SELECT i.id, i.customer_id, i.number, CAST(i.due_date AS TEXT), i.total_incl_tax, "  # noqa: S608
-        f"(SELECT ROUND(SUM(a.amount), 2) FROM {allocation} a WHERE a.invoice_id = i.id), i.currency, "
-        f"CAST(i.sent_date AS TEXT) "
-        f"FROM {invoice} i WHERE i.org_id = %s AND i.status = 'open' AND i.kind = 'invoice' "
+        f"{allocated}, i.currency, CAST(i.sent_date AS TEXT) FROM {invoice} i {join}"
+        f"WHERE i.org_id = %s AND i.status = 'open' AND i.kind = 'invoice' "
         f"AND i.customer_id >= %s AND i.customer_id < %s{extra}"
     )
     fromiso = date.fromisoformat
     with connection.cursor() as cursor:
-        cursor.execute(sql, [org.id, lo, hi, *(only or [])])
+        cursor.execute(sql, params)
         while rows := cursor.fetchmany(10_000):
             # Dates come back as ISO text (parsed in C); SQLite's numbers are binary floats, rounded to the
             # cent in SQL, so their shortest repr is the exact 2-place decimal.
