@@ -201,3 +201,14 @@ def test_adding_a_missing_rate_shows_the_interest_at_once(late_customer, victor,
     for day in (today - timedelta(days=190), today):
         ecb_decision_add(effective_date=HalfYear.of(day).first_day, rate=Decimal("2.15"))
     assert c.get(reverse("customer_detail", args=[late_customer.pk])).context["penalties"]["interest"] > 0
+
+
+def test_the_timeline_shows_the_latest_events_and_all_on_request(late_customer, org, victor, client_for, today):
+    from relance.activity.services import event_record
+
+    for i in range(55):
+        event_record(org=org, type="note", day=today - timedelta(days=i), customer=late_customer, message=f"Note {i}")
+    c = client_for(victor)
+    response = c.get(reverse("customer_detail", args=[late_customer.pk]))
+    assert len(response.context["timeline"]) == 50 and "Voir tout l'historique" in response.content.decode()
+    assert len(c.get(reverse("customer_detail", args=[late_customer.pk]), {"historique": "tout"}).context["timeline"]) == 55

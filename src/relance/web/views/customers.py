@@ -34,7 +34,8 @@ from relance.web.selectors import customer_actions, rate_stamp
 from relance.web.services import call_log, customer_manual_mode_set
 
 PER_PAGE = 50
-INVOICES_SHOWN = 100  # the rest is one click away, in the invoice list filtered on the customer
+TIMELINE_SHOWN = 50
+INVOICES_SHOWN = 50  # the rest is one click away, in the invoice list filtered on the customer
 
 
 def _managers(org: Any) -> list[tuple[str, str]]:
@@ -96,6 +97,7 @@ def _invoice_choices(open_invoices: list[Invoice]) -> list[tuple[str, str]]:
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org, today = request.org, local_today()  # type: ignore[attr-defined]
     customer = _customer(request, pk)
+    timeline_limit = 1000 if request.GET.get("historique") == "tout" else TIMELINE_SHOWN
     invoices = list(invoices_with_outstanding(org).filter(customer=customer).order_by("-due_date", "-pk")[:INVOICES_SHOWN])
     open_inv = list(open_invoices(org).filter(customer=customer).order_by("due_date", "pk"))
     disputed = set(scoped(Dispute, org).filter(invoice__customer=customer, status=Dispute.Status.OPEN)
@@ -106,7 +108,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "disputed": disputed, "contacts": list(customer.contacts.all()),
         "outstanding": sum((i.outstanding for i in open_inv), 0),  # type: ignore[attr-defined]
         "overdue": sum((i.outstanding for i in open_inv if i.due_date < today), 0),  # type: ignore[attr-defined]
-        "timeline": customer_timeline(org=org, customer=customer),
+        "timeline": customer_timeline(org=org, customer=customer, limit=timeline_limit),
+        "timeline_limit": timeline_limit,
         "promises": scoped(Promise, org).filter(customer=customer, status=Promise.Status.ACTIVE).order_by("until"),
         "actions": customer_actions(org=org, customer=customer)[:20],
         "call_form": forms.CallForm(invoices=_invoice_choices(open_inv)),
