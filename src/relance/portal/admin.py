@@ -27,4 +27,6 @@ class InstalmentInline(admin.TabularInline):
 class PaymentPlanAdmin(admin.ModelAdmin):
     list_display = ("customer", "instalments_requested", "total", "status", "requested_on", "decided_on")
     list_filter = ("org", "status")
+    # Decisions go through /portail/echeanciers/<id>/ (services create the instalments and the promise).
+    readonly_fields = ("status", "decided_on", "decided_by", "task_id", "total")
     inlines = [InstalmentInline]

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csrf import CsrfViewMiddleware
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -118,7 +118,11 @@ def debtor_view(view: DebtorView) -> DebtorView:
         visit = Visit(found, token, request.META.get("REMOTE_ADDR", ""))
         language = found.customer.language if found.customer.language in PORTAL_LANGUAGES else "fr"
         with translation.override(language):
-            response = protected(request, visit, today, **kwargs)
+            try:
+                response = protected(request, visit, today, **kwargs)
+            except Http404:
+                response = HttpResponse(render_to_string("portal/not_found.html", {"token": token},
+                                                         request=request), status=404)
             response["Content-Language"] = translation.get_language()
             return secure(response)
 

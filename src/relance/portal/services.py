@@ -98,7 +98,7 @@ def portal_visit_record(*, visit: Visit, today: date, what: str, invoice: Invoic
         PortalToken.objects.filter(pk=token.pk).update(last_used_on=today)
         token.last_used_on = today
     seen = scoped(Event, visit.org).filter(customer=visit.customer, type=f"portal_{what}", date=today,
-                                                    invoice=invoice)
+                                           invoice=invoice)
     if seen.exists():
         return
     messages = {"visit": "Le client a consulté le portail.",

@@ -89,3 +89,10 @@ def test_anonymous_visitors_cannot_revoke(customer, client, today):
     response = client.post(reverse("portal:revoke", args=[customer.pk]))
     assert response.status_code == 302 and "/connexion/" in response["Location"]
     assert portal_token_resolve(raw=raw, today=today) is not None
+
+
+@override_settings(SITE_URL="http://testserver")
+def test_the_link_put_in_a_reminder_opens_that_customers_portal(client, customer, invoices, today):
+    link = portal_link_for(customer=customer, today=today)
+    response = client.get(link.removeprefix("http://testserver"))
+    assert response.status_code == 200 and "FA-101" in response.content.decode()

@@ -162,3 +162,10 @@ def test_a_huge_upload_is_refused_before_its_body_is_read(client, url, today):
     assert "Fichier trop volumineux" in response.content.decode()
     assert "Content-Security-Policy" in response
     assert not PaymentClaim.objects.exists()
+
+
+def test_a_missing_document_behind_a_live_link_is_a_404_with_the_portal_headers(client, url, invoices):
+    response = client.get(url(f"facture/{invoices[0].pk}/"))
+    assert response.status_code == 404
+    assert "Document introuvable" in response.content.decode()
+    assert response["Referrer-Policy"] == "no-referrer" and "frame-ancestors 'none'" in response["Content-Security-Policy"]
