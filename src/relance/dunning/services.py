@@ -101,10 +101,11 @@ def _ordered(lines: Any) -> list[ActionInvoice]:
 
 
 def _describe_dry(plan: planner.DayPlan, state: DayState, result: RunResult) -> None:
+    by_id, statuses = state.by_id, {k: str(v) for k, v in PLANNED_STATUS.items()}
     for pa in plan.actions:
         result.actions.append({
             "id": None, "customer": state.customer_info[pa.customer_id].ref, "step": pa.step, "channel": pa.channel,
-            "status": str(PLANNED_STATUS[pa.status]), "invoices": [state.info(i).number for i in pa.listed],
+            "status": statuses[pa.status], "invoices": [by_id[i].number for i in pa.listed],
             "amount_due": f"{pa.amount:.2f}", "currency": _currency(pa, state),
         })
     for ev in plan.events:
