@@ -6,6 +6,7 @@ import csv
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +16,8 @@ from relance.accounts.permissions import COLLECTOR, VIEWER, role_required
 from relance.banking.api import bank_staleness_warning
 from relance.banking.forms import PeriodForm, month_bounds
 from relance.banking.matching import OpenInvoice, amount_subset
+from relance.banking.parsers import FORMATS
+from relance.banking.parsers.common import MAX_BYTES
 from relance.banking.selectors import (
     customer_open_invoices,
     payer_book,
@@ -23,9 +26,9 @@ from relance.banking.selectors import (
     statement_list,
     suggested_customer,
 )
-from relance.banking.services import payment_assign
+from relance.banking.services import bank_import, payment_assign
 from relance.core.dates import local_today
-from relance.core.errors import ApplicationError
+from relance.core.errors import ApplicationError, InputError
 from relance.ledger.models import Customer, Invoice, Payment
 from relance.ledger.selectors import scoped
 
@@ -117,3 +120,34 @@ def _report_csv(form: PeriodForm, rows: list) -> HttpResponse:
                              _french(r.total), r.currency, day.isoformat(), _french(amount), ref,
                              "oui" if r.fully_paid else "non"])
     return response
+
+
+@role_required(VIEWER)
+def upload(request: HttpRequest) -> HttpResponse:
+    """Import statements from the browser: same service, same all-or-nothing rule as `relance import bank`."""
+    context: dict = {"formats": FORMATS, "max_mb": MAX_BYTES // (1024 * 1024),
+                     "can_import": request.membership.can(COLLECTOR)}  # type: ignore[attr-defined]
+    if request.method == "POST":
+        if not context["can_import"]:
+            raise PermissionDenied("Votre rôle ne permet pas d'importer des relevés.")
+        context.update(_upload_run(request))
+    return render(request, "banking/upload.html", context)
+
+
+def _upload_run(request: HttpRequest) -> dict:
+    files = request.FILES.getlist("files")
+    fmt = request.POST.get("format", "auto")
+    if not files:
+        return {"errors": [{"file": "", "line": None, "field": None, "message": "Choisissez au moins un fichier."}]}
+    too_big = [f.name for f in files if (f.size or 0) > MAX_BYTES]
+    if too_big:
+        return {"errors": [{"file": n, "line": None, "field": None, "message": "fichier trop volumineux"} for n in too_big]}
+    sources = [(f.name or "releve", f.read()) for f in files]
+    try:
+        report = bank_import(org=request.org, paths=sources, fmt=fmt if fmt in FORMATS else "auto",  # type: ignore[attr-defined]
+                             dry_run=bool(request.POST.get("dry_run")), today=local_today())
+    except (InputError, ApplicationError) as exc:
+        problems = exc.problems if isinstance(exc, InputError) else []
+        errors = [p.as_dict() for p in problems] or [{"file": "", "line": None, "field": None, "message": str(exc)}]
+        return {"errors": errors}
+    return {"report": report}

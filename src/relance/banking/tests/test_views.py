@@ -173,3 +173,43 @@ def test_the_payments_command_prints_a_french_table_and_refuses_a_reversed_perio
     with pytest.raises(CommandError) as exc:
         call_command("payments", "--from", "2025-04-01", "--to", "2025-03-01", "--org", org.slug)
     assert exc.value.returncode == 2
+
+
+# --- Import page ---------------------------------------------------------------------------------
+
+def _upload(name: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from relance.banking.tests.test_parsers import CORPUS
+
+    return SimpleUploadedFile(name, (CORPUS / name).read_bytes())
+
+
+def test_a_collector_imports_a_statement_from_the_browser(org, bob, client_for):
+    response = client_for(bob).post(reverse("banking:upload"), {"files": [_upload("test-camt054.xml")],
+                                                                  "format": "auto"})
+    assert response.status_code == 200 and response.context["report"].created == 1
+    assert "1 paiement(s) créé(s)" in response.content.decode()
+    assert scoped(Payment, org).count() == 1
+
+
+def test_a_dry_run_from_the_browser_writes_nothing(org, bob, client_for):
+    response = client_for(bob).post(reverse("banking:upload"), {"files": [_upload("test-camt054.xml")],
+                                                                  "dry_run": "1"})
+    assert "Simulation" in response.content.decode() and not scoped(Payment, org).exists()
+
+
+def test_the_malformed_ofx_is_refused_in_the_browser_with_its_lines(org, bob, client_for):
+    response = client_for(bob).post(reverse("banking:upload"), {
+        "files": [_upload("test-camt054.xml"), _upload("test_ofx_wrong.ofx")]})
+    html = response.content.decode()
+    assert "rien n'a été enregistré" in html and "TRNAMT" in html and ">42<" in html
+    assert not scoped(Payment, org).exists()
+
+
+def test_a_viewer_cannot_import_and_an_outsider_imports_only_into_his_own_organisation(org, other_org, victor,
+                                                                                         charlie, client_for):
+    assert client_for(victor).post(reverse("banking:upload"), {"files": [_upload("test-camt054.xml")]}).status_code == 403
+    assert "pas d'importer" in client_for(victor).get(reverse("banking:upload")).content.decode()
+    client_for(charlie).post(reverse("banking:upload"), {"files": [_upload("test-camt054.xml")]})
+    assert not scoped(Payment, org).exists() and scoped(Payment, other_org).count() == 1
