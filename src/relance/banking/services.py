@@ -286,6 +286,8 @@ def payment_assign(*, org: Organisation, payment: Payment, invoices: list[Invoic
         raise ApplicationError("Choisissez au moins une facture.")
     if len({i.customer_id for i in invoices}) != 1 or any(i.org_id != org.id for i in invoices):
         raise ApplicationError("Les factures choisies doivent appartenir à un seul client.")
+    if any(i.currency != payment.currency for i in invoices):
+        raise ApplicationError(f"Le paiement est en {payment.currency} : choisissez des factures dans cette devise.")
     customer = invoices[0].customer
     allocations, left = [], payment.amount
     for invoice in sorted(invoices, key=lambda i: (i.due_date, i.id)):

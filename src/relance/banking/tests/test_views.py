@@ -20,6 +20,7 @@ from relance.ledger.selectors import invoice_outstanding, scoped
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2025, 3, 15)
+CORPUS_TXDTLS = "/work/shared/corpus/bank/test-camt053-txdtls.xml"
 
 
 @pytest.fixture
@@ -213,3 +214,12 @@ def test_a_viewer_cannot_import_and_an_outsider_imports_only_into_his_own_organi
     assert "pas d'importer" in client_for(victor).get(reverse("banking:upload")).content.decode()
     client_for(charlie).post(reverse("banking:upload"), {"files": [_upload("test-camt054.xml")]})
     assert not scoped(Payment, org).exists() and scoped(Payment, other_org).count() == 1
+
+
+def test_a_payment_is_never_assigned_to_an_invoice_in_another_currency(org, bob, client_for):
+    invoice = InvoiceFactory(customer=CustomerFactory(org=org), total_incl_tax=Decimal("2187.00"))
+    bank_import(org=org, paths=[CORPUS_TXDTLS], today=TODAY)  # CHF payments
+    payment = scoped(Payment, org).get(amount=Decimal("2187.00"))
+    response = client_for(bob).post(reverse("banking:assign", args=[payment.pk]), {"invoices": [invoice.pk]},
+                                    follow=True)
+    assert "en CHF" in response.content.decode() and not invoice.allocations.exists()
