@@ -283,3 +283,15 @@ def test_any_french_formatted_csv_amount_and_date_reads_back(amount, day):
     data = f"Date;Libellé;Montant\n{day:%d/%m/%Y};VIR;{text}\n".encode()
     [line] = parse_statement_file("p.csv", data)[0].lines
     assert (line.amount, line.booking_date, line.credit) == (amount, day, True)
+
+
+def test_camt052_reports_and_documents_without_namespace_are_read_too():
+    from relance.banking.tests.builders import camt053, credit
+
+    data = camt053(credit("12.50", ref="K1", remittance="FA-1"))
+    report = data.replace(b"BkToCstmrStmt", b"BkToCstmrAcctRpt").replace(b"<Stmt>", b"<Rpt>").replace(b"</Stmt>", b"</Rpt>")
+    [stmt] = parse_statement_file("report.xml", report)
+    assert stmt.format == "camt052" and stmt.lines[0].amount == Decimal("12.50")
+    bare = data.replace(b' xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"', b"")
+    [stmt] = parse_statement_file("bare.xml", bare)
+    assert stmt.lines[0].bank_ref == "NL77ABNA0574908765:K1"
