@@ -1,13 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.i18n import set_language
 
-from relance.web.views import customers, dashboard, editors, invoices, settings, today
+from relance.web.views import account, customers, dashboard, editors, invoices, settings, today
 
 urlpatterns = [
-    path("connexion/", auth_views.LoginView.as_view(), name="login"),
+    path("connexion/", account.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path("langue/", set_language, name="set_language"),
+    path("langue/", account.language_set, name="set_language"),
     path("sante/", dashboard.health, name="health"),
     path("", dashboard.dashboard, name="dashboard"),
     path("aujourdhui/", today.today, name="today"),

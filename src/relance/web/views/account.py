@@ -1,0 +1,36 @@
+"""Signing in and the interface language (the user's own setting, French by default)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+@method_decorator(login_not_required, name="dispatch")
+class LoginView(auth_views.LoginView):
+    """After signing in, the interface speaks the user's language."""
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        language = getattr(form.get_user(), "language", "fr")
+        if language in LANGUAGES:
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax",
+                                max_age=settings.LANGUAGE_COOKIE_AGE)
+        return response
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, remembered on the user so the next sign-in uses it too."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in LANGUAGES and request.user.language != language:  # type: ignore[union-attr]
+        request.user.language = language  # type: ignore[union-attr]
+        request.user.save(update_fields=["language"])  # type: ignore[union-attr]
+    return set_language(request)
