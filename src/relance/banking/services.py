@@ -93,6 +93,9 @@ def bank_import(*, org: Organisation, paths: Sequence[Source], fmt: str = "auto"
         raise InputError([InputProblem("", None, None, "aucun fichier à importer")])
     inputs = _parse_all(paths, fmt)
     with transaction.atomic():
+        # One bank import at a time per organisation: overlapping statements imported concurrently must still
+        # see each other's transactions (PostgreSQL row lock; SQLite's IMMEDIATE transaction already serialises).
+        Organisation.objects.select_for_update().filter(pk=org.pk).first()
         outcome = statements_record(org=org, inputs=inputs, today=today)
         if dry_run:
             transaction.set_rollback(True)
