@@ -11,6 +11,7 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("aujourdhui/", today.today, name="today"),
     path("taches/<int:pk>/fait/", today.task_done, name="task_done"),
+    path("taches/<int:pk>/decision/", today.task_decide, name="task_decide"),
     path("clients/", customers.customer_list, name="customer_list"),
     path("clients/<int:pk>/", customers.customer_detail, name="customer_detail"),
     path("clients/<int:pk>/appel/", customers.customer_call, name="customer_call"),

@@ -17,6 +17,9 @@ LAYOUT = {
     "Se déconnecter": "Log out", "Connexion": "Log in", "Connectez-vous avec votre adresse e-mail.":
     "Log in with your e-mail address.", "E-mail ou mot de passe incorrect.": "Wrong e-mail or password.",
     "Adresse e-mail": "E-mail address", "Mot de passe": "Password", "Se connecter": "Log in",
+    "Imports": "Imports", "Banque": "Bank", "Documents": "Documents", "Tableau de bord": "Dashboard",
+    "Aujourd'hui": "Today", "Clients": "Customers", "Factures": "Invoices", "Actions": "Actions",
+    "Indicateurs": "KPIs", "Paramètres": "Settings",
 }
 EN = {
     **LAYOUT,
@@ -62,7 +65,9 @@ EN = {
     "Invoices paid within 7 days after each step", "Factures relancées": "Invoices reminded",
     "Factures": "Invoices", "Facturé (€)": "Invoiced (€)", "Facturé et encaissé par mois":
     "Invoiced and collected per month", "Facturé sur la période": "Invoiced in the period", "Facturé": "Invoiced",
-    "Fait": "Done", "Filtrer": "Filter", "Historique": "Timeline", "Indicateur": "Indicator",
+    "Fait": "Done", "Valider": "Approve", "Annuler": "Cancel", "Lot d'impression du jour": "Today's print batch",
+    "Chiffres calculés à %(t)s (recalculés après chaque modification du grand livre, au plus tard toutes les "
+    "5 minutes).": "Figures computed at %(t)s (recomputed after every ledger change, at least every 5 minutes).", "Filtrer": "Filter", "Historique": "Timeline", "Indicateur": "Indicator",
     "Indicateurs de recouvrement": "Collection KPIs", "Indicateurs": "KPIs",
     "Indiquez le motif du litige.": "Give the reason for the dispute.",
     "Intérêts de retard courus": "Late-payment interest accrued", "Joint": "Reached",
@@ -130,9 +135,7 @@ EN = {
     "Échu décroissant": "Overdue, highest first", "Échu": "Overdue", "Échues": "Overdue", "Échéance": "Due date",
     "Étape": "Step", "Étapes effectuées": "Steps carried out", "Étapes": "Steps",
     "Étapes, dans l'ordre": "Steps, in order", "État": "State", "Évolution du DSO": "DSO trend",
-    "échéance": "due date", "émise le": "issued on", "—": "—", "Chiffres calculés à %(t)s (recalculés après "
-    "chaque modification du grand livre, au plus tard toutes les 5 minutes).": "Figures computed at %(t)s "
-    "(recomputed after every ledger change, at least every 5 minutes).",
+    "échéance": "due date", "émise le": "issued on", "—": "—",
     "Non échu": "Not due", "1 à 30 jours": "1–30 days", "31 à 60 jours": "31–60 days",
     "61 à 90 jours": "61–90 days", "Plus de 90 jours": "Over 90 days",
 }
@@ -147,6 +150,7 @@ def esc(text: str) -> str:
 def fill(path: Path, extra: dict[str, str]) -> int:
     text = path.read_text(encoding="utf-8")
     text = text.replace("#, fuzzy\n", "", 1)
+    text = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("#~"))
     known = set(re.findall(r'^msgid "(.*)"$', text, re.M))
     text += "".join(f'\nmsgid "{esc(k)}"\nmsgstr ""\n' for k in extra if esc(k) not in known)
     count = 0

@@ -81,3 +81,44 @@ def test_the_today_list_runs_a_fixed_number_of_queries(org, bob, client_for, tod
     c = client_for(bob)
     with django_assert_max_num_queries(8):
         assert c.get(reverse("today")).status_code == 200
+
+
+@pytest.fixture
+def approval_task(org, late_customer, today):
+    from decimal import Decimal
+
+    from relance.dunning.models import Action, ActionInvoice
+    from relance.ledger.models import Invoice
+
+    action = Action.objects.create(org=org, customer=late_customer, step="litigation", channel="task", date=today,
+                                   status="awaiting_approval", amount_due=Decimal("1200.00"))
+    ActionInvoice.objects.create(action=action, invoice=Invoice.objects.get(number="FA-LATE"), amount=Decimal("1200"))
+    return task_create(org=org, kind="approval", title="Contentieux à valider", due=today, customer=late_customer,
+                       action_id=action.pk), action
+
+
+def test_a_manager_approves_from_the_today_list_in_place(approval_task, alice, client_for):
+    task, action = approval_task
+    c = client_for(alice)
+    assert 'value="approve"' in c.get(reverse("today")).content.decode()
+    response = c.post(reverse("task_decide", args=[task.pk]), {"do": "approve"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response.content == b""
+    action.refresh_from_db()
+    task.refresh_from_db()
+    assert action.status == "task" and action.approved_by == alice and task.status == "done"
+
+
+def test_cancelling_from_the_today_list(approval_task, alice, client_for):
+    task, action = approval_task
+    client_for(alice).post(reverse("task_decide", args=[task.pk]), {"do": "cancel"})
+    action.refresh_from_db()
+    assert action.status == "cancelled"
+
+
+def test_a_collector_cannot_approve_from_the_today_list(approval_task, bob, client_for):
+    task, action = approval_task
+    c = client_for(bob)
+    assert 'value="approve"' not in c.get(reverse("today")).content.decode()
+    assert c.post(reverse("task_decide", args=[task.pk]), {"do": "approve"}).status_code == 403
+    action.refresh_from_db()
+    assert action.status == "awaiting_approval"

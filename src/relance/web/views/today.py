@@ -10,11 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from relance.accounts.permissions import COLLECTOR, VIEWER, role_required
+from relance.accounts.permissions import COLLECTOR, MANAGER, VIEWER, role_required
 from relance.activity.models import Task
 from relance.activity.services import task_complete
 from relance.core.dates import local_today
 from relance.core.errors import ApplicationError
+from relance.dunning import services as dunning
+from relance.dunning.models import Action
+from relance.ledger.selectors import scoped
 from relance.web.selectors import GROUPS, today_tasks
 
 
@@ -48,4 +51,30 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return HttpResponse("")  # the item leaves the list
     messages.success(request, f"« {task.title} » : fait.")
+    return redirect("today")
+
+
+@require_POST
+@role_required(MANAGER)
+def task_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """An approval task: approve or cancel its action through the engine, in place (the task closes)."""
+    org, day = request.org, local_today()  # type: ignore[attr-defined]
+    task = Task.objects.filter(org=org, pk=pk, kind=Task.Kind.APPROVAL, action_id__isnull=False).first()
+    action = scoped(Action, org).filter(pk=task.action_id).first() if task else None
+    if task is None or action is None:
+        raise Http404("Validation introuvable")
+    approve = request.POST.get("do") == "approve"
+    try:
+        (dunning.action_approve if approve else dunning.action_cancel)(org=org, action=action, today=day,
+                                                                      actor=request.user)
+        if task.status == Task.Status.OPEN:  # the engine closes approval tasks itself when it approves
+            task_complete(org=org, task=task, day=day, outcome="Validée" if approve else "Annulée")
+    except ApplicationError as exc:
+        if request.htmx:  # type: ignore[attr-defined]
+            return HttpResponse(format_html('<li class="error" role="alert">{}</li>', exc.message), status=409)
+        messages.error(request, exc.message)
+        return redirect("today")
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponse("")
+    messages.success(request, "Action validée." if approve else "Action annulée.")
     return redirect("today")
