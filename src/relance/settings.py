@@ -217,10 +217,18 @@ def _email_settings(url: str) -> dict[str, object]:
 
 
 EMAIL_URL = os.environ.get("EMAIL_URL") or "file://"
-globals().update(_email_settings(EMAIL_URL))
+_email = _email_settings(EMAIL_URL)
+_anymail_keys = _email.pop("ANYMAIL", {})
+globals().update(_email)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "relance@localhost")
 SMS_URL = os.environ.get("SMS_URL") or f"file://{VAR_DIR / 'sms'}"
 IMAP_URL = os.environ.get("IMAP_URL", "")
+# Attach the account statement PDF to every reminder e-mail.
+RELANCE_EMAIL_STATEMENT = envbool("RELANCE_EMAIL_STATEMENT", True)
+# Per-file cap on imported files (a 1,000,000-line FEC weighs about 140 MB: raise it for those).
+RELANCE_IMPORT_MAX_MB = envint("RELANCE_IMPORT_MAX_MB", 50)
+# Anymail webhooks (delivery events, bounces) are checked with this shared secret ("user:password").
+ANYMAIL = {"WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", ""), **_anymail_keys}
 
 # --- Background work (Django Tasks) -----------------------------------------
 # Embedded default: the database backend and one `relance worker`. TASKS_BACKEND=celery switches to

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 from relance.accounts.models import Membership
 
@@ -19,6 +20,9 @@ class OrganisationMiddleware:
         request.org = None  # type: ignore[attr-defined]
         request.membership = None  # type: ignore[attr-defined]
         if request.user.is_authenticated:
+            # Staff pages speak the user's language (French unless they chose English).
+            translation.activate(request.user.language or "fr")  # type: ignore[union-attr]
+            request.LANGUAGE_CODE = translation.get_language()
             memberships = Membership.objects.select_related("org").filter(user=request.user)
             wanted = request.session.get(SESSION_ORG_KEY)
             membership = next((m for m in memberships if m.org_id == wanted), None) or memberships.first()

@@ -90,6 +90,7 @@ class Organisation(models.Model):
     contract_rate = models.DecimalField(
         _("taux de pénalité contractuel (%)"), max_digits=6, decimal_places=2, null=True, blank=True
     )
+    promise_grace_days = models.PositiveSmallIntegerField(_("délai de grâce après une promesse (jours)"), default=2)
     pause_on_reply = models.BooleanField(_("suspendre les relances à chaque réponse"), default=True)
     portal_token_days = models.PositiveSmallIntegerField(_("validité du lien du portail (jours)"), default=90)
     portal_max_promise_days = models.PositiveSmallIntegerField(_("promesse maximale sur le portail (jours)"), default=30)

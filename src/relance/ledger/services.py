@@ -53,6 +53,8 @@ def allocation_add(*, org: Organisation, invoice: Invoice, amount: Decimal, day:
         raise ApplicationError("Facture ou paiement d'une autre organisation.")
     if amount <= 0:
         raise ApplicationError("Le montant affecté doit être positif.")
+    # Lock the invoice so two people (or a person and a bank import) cannot over-allocate it together.
+    list(Invoice.objects.select_for_update().filter(pk=invoice.pk).values_list("pk", flat=True))
     outstanding = invoice_outstanding(invoice)
     if amount > outstanding:
         raise ApplicationError(
