@@ -97,6 +97,11 @@ def relance_import(path: Path) -> tuple[float, object]:
     began = time.perf_counter()
     report = invoice_import(org=org, paths_or_files=[path], today=date(2025, 1, 31))
     first = time.perf_counter() - began
+    from relance.ledger.models import Allocation, Invoice
+
+    paid = Invoice.objects.filter(org=org, status="paid").count()
+    print(f"check: {paid:,} invoices paid (about two in three), "
+          f"{Allocation.objects.filter(org=org).count():,} allocations")
     began = time.perf_counter()
     again = invoice_import(org=org, paths_or_files=[path], today=date(2025, 1, 31))
     print(f"second import of the same file: {time.perf_counter() - began:.2f} s "

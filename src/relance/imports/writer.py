@@ -7,6 +7,7 @@ row is written twice; new invoices and allocations go in with plain INSERTs (see
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -19,6 +20,7 @@ from relance.activity.models import Event
 from relance.imports.bulk import insert_rows
 from relance.imports.plan import (
     BATCH,
+    CHUNK,
     CUSTOMER_FIELDS,
     IMPORT_NOTE,
     INVOICE_FIELDS,
@@ -141,7 +143,10 @@ def _invoice_objects(org: Organisation, plan: ImportPlan, customers: dict[str, C
         }
         invoice = invoices.get(number)
         if invoice is None:
-            invoice = invoices[number] = Invoice(org=org, number=number, **values)
+            # ids rather than instances: assigning related objects costs more than building the row
+            del values["customer"]
+            values["customer_id"] = customer.pk
+            invoice = invoices[number] = Invoice(org_id=org.pk, number=number, **values)
             new.append(invoice)
         else:
             for key, value in values.items():
@@ -153,10 +158,16 @@ def _invoice_objects(org: Organisation, plan: ImportPlan, customers: dict[str, C
 
 
 def _read_back_ids(org: Organisation, invoices: dict[str, Invoice], new: list[Invoice]) -> None:
-    for part in chunks([i.number for i in new]):
-        for number, pk in scoped(Invoice, org).filter(number__in=part).values_list("number", "pk"):
-            invoices[number].pk = pk
-            invoices[number]._state.adding = False
+    if len(new) > 10 * CHUNK:  # a big import: one pass over the organisation beats hundreds of IN lists
+        rows: Iterable[tuple[str, int]] = scoped(Invoice, org).values_list("number", "pk").iterator(chunk_size=10_000)
+    else:
+        rows = (row for part in chunks([i.number for i in new])
+                for row in scoped(Invoice, org).filter(number__in=part).values_list("number", "pk"))
+    for number, pk in rows:
+        invoice = invoices.get(number)
+        if invoice is not None and invoice.pk is None:
+            invoice.pk = pk
+            invoice._state.adding = False
 
 
 def _existing_allocations(org: Organisation, invoices: dict[str, Invoice], touched: list[str],
@@ -241,13 +252,12 @@ def _sync_allocations(org: Organisation, invoices: dict[str, Invoice], existing:
     for part in chunks(stale):
         Allocation.objects.filter(pk__in=part).delete()
     new, changed = [], []
-    for key, ((number, credit_note), w) in by_pk.items():
+    for key, ((_, credit_note), w) in by_pk.items():
         old = existing.mine.get(key)
         if old is None:
             new.append(Allocation(
-                org=org, invoice=invoices[number], credit_note=invoices[credit_note] if credit_note else None,
-                amount=w.amount, date=w.day, note=IMPORT_NOTE,
-                source=Allocation.Source.CREDIT_NOTE if credit_note else Allocation.Source.ACCOUNTING))
+                org_id=org.pk, invoice_id=key[0], credit_note_id=key[1], amount=w.amount, date=w.day,
+                note=IMPORT_NOTE, source=Allocation.Source.CREDIT_NOTE if credit_note else Allocation.Source.ACCOUNTING))
         elif (old.amount, old.date) != (w.amount, w.day):
             old.amount, old.date = w.amount, w.day
             changed.append(old)
@@ -260,7 +270,7 @@ def _write_events(org: Organisation, plan: ImportPlan, invoices: dict[str, Invoi
     per_customer: dict[int, dict[str, list[str]]] = defaultdict(lambda: {"created": [], "updated": []})
     for key, numbers in (("created", plan.created), ("updated", plan.updated)):
         for number in numbers:
-            per_customer[invoices[number].customer.pk][key].append(number)
+            per_customer[invoices[number].customer_id][key].append(number)
     names = ", ".join(f.rsplit("/", 1)[-1] for f in files)
     events = [
         Event(org=org, customer_id=customer_id, type="import", date=today, actor=actor,
