@@ -109,3 +109,23 @@ def test_the_xlsx_export_has_numbers_not_text(ledger, victor, client_for):
 
 def test_anonymous_visitors_must_log_in(client):
     assert client.get(reverse("analytics:csv")).status_code == 302
+
+
+def test_reminders_and_steps_come_from_the_dunning_actions(ledger):
+    from relance.dunning.models import Action, ActionInvoice
+    from relance.ledger.models import Customer, Invoice
+
+    inv_c = Invoice.objects.get(customer__ref="C020")
+    customer = Customer.objects.get(ref="C020")
+    for step, channel, day, status in [("reminder_1", "email", date(2025, 4, 8), "sent"),
+                                       ("reminder_2", "email", date(2025, 4, 18), "sent"),
+                                       ("reminder_2", "sms", date(2025, 4, 18), "sent"),
+                                       ("call", "phone", date(2025, 4, 19), "task"),
+                                       ("reminder_3", "letter", date(2025, 4, 19), "cancelled")]:
+        action = Action.objects.create(org=ledger, customer=customer, step=step, channel=channel, date=day,
+                                       status=status, carried_out_on=day, amount_due=Decimal("300"))
+        ActionInvoice.objects.create(action=action, invoice=inv_c, amount=Decimal("300"))
+    doc = json.loads(run_kpi("--date", "2025-06-30", "--json"))
+    assert doc["reminders_before_payment"] == "3.0"  # the call is a task, the cancelled letter never went
+    assert [(s["step"], s["invoices"], s["paid_within_7_days"]) for s in doc["steps"]] == [
+        ("reminder_1", 1, 0), ("reminder_2", 1, 1), ("call", 1, 1)]

@@ -88,3 +88,19 @@ def test_the_dashboard_query_count_does_not_grow_with_the_ledger(org, plan, alic
     c = client_for(alice)
     with django_assert_max_num_queries(16):
         assert c.get(reverse("dashboard")).status_code == 200
+
+
+def test_stale_bank_data_and_missing_rates_are_warned_about(late_customer, victor, client_for, today):
+    from relance.legal.models import EcbDecision, RateHalfYear
+    from relance.legal.rates import HalfYear
+    from relance.legal.services import ecb_decision_add, legal_rate_set
+
+    EcbDecision.objects.all().delete()
+    RateHalfYear.objects.all().delete()
+    warnings = client_for(victor).get(reverse("dashboard")).context["warnings"]
+    assert any("relevé bancaire" in w for w in warnings)
+    assert any("taux BCE du" in w and "inconnu" in w for w in warnings)
+    ecb_decision_add(effective_date=HalfYear.of(today).first_day, rate=Decimal("2.15"))
+    legal_rate_set(kind="legal_pro", start=HalfYear.of(today).first_day, rate=Decimal("3.16"))
+    warnings = client_for(victor).get(reverse("dashboard")).context["warnings"]
+    assert not any("taux" in w for w in warnings)
