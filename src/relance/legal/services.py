@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -14,6 +15,11 @@ from relance.legal.selectors import ecb_decision_in_force
 
 MIN_RATE, MAX_RATE = Decimal("-10"), Decimal("100")
 LEGAL_COLUMNS = {RateKind.LEGAL_PRO: "legal_rate_other", RateKind.LEGAL_PRIVATE: "legal_rate_private"}
+
+
+def rates_editor(user: Any) -> bool:
+    """The rate tables belong to the whole install: only its administrators (staff or superuser) change them."""
+    return bool(getattr(user, "is_active", False) and (user.is_staff or user.is_superuser))
 
 
 def rate_check(rate: Decimal) -> Decimal:

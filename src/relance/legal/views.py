@@ -1,26 +1,45 @@
-"""/parametres/taux/: the rate tables. Anyone in the organisation reads; managers and owners edit.
+"""/parametres/taux/: the rate tables. Anyone in the organisation reads; only install administrators edit.
 
-The tables are shared by every organisation of the install (the law is the same for all).
+The tables are shared by every organisation of the install (the law is the same for all), so no role inside one
+organisation may change them: a manager of any organisation would otherwise change the penalties of all the others.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from relance.accounts.permissions import MANAGER, VIEWER, role_required
+from relance.accounts.permissions import VIEWER, role_required
 from relance.core.errors import ApplicationError
 from relance.legal.forms import EcbDecisionForm, RateHalfYearForm
 from relance.legal.models import EcbDecision, RateHalfYear
 from relance.legal.selectors import ecb_decision_list, rate_half_year_list
-from relance.legal.services import ecb_decision_add, rate_half_year_save
+from relance.legal.services import ecb_decision_add, rate_half_year_save, rates_editor
+
+
+def install_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A member of the current organisation who is also an administrator of the install (staff or superuser)."""
+
+    @role_required(VIEWER)
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not rates_editor(request.user):
+            raise PermissionDenied("Seuls les administrateurs de l'installation peuvent modifier les taux.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _page(request: HttpRequest, *, ecb_form: EcbDecisionForm | None = None,
           half_form: RateHalfYearForm | None = None, status: int = 200) -> HttpResponse:
-    can_edit = request.membership.can(MANAGER)  # type: ignore[attr-defined]
+    can_edit = rates_editor(request.user)
     return render(request, "legal/rates.html", {
         "rows": rate_half_year_list(), "decisions": ecb_decision_list(), "can_edit": can_edit,
         "ecb_form": ecb_form or EcbDecisionForm(), "half_form": half_form or RateHalfYearForm(),
@@ -33,7 +52,7 @@ def rate_tables(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(MANAGER)
+@install_admin_required
 def ecb_decision_create(request: HttpRequest) -> HttpResponse:
     form = EcbDecisionForm(request.POST)
     if not form.is_valid():
@@ -48,7 +67,7 @@ def ecb_decision_create(request: HttpRequest) -> HttpResponse:
     return redirect("legal:rates")
 
 
-@role_required(MANAGER)
+@install_admin_required
 def ecb_decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_object_or_404(EcbDecision, pk=pk)
     initial = {"effective_date": decision.effective_date, "rate": decision.rate, "source": decision.source,
@@ -67,7 +86,7 @@ def ecb_decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(MANAGER)
+@install_admin_required
 def half_year_create(request: HttpRequest) -> HttpResponse:
     form = RateHalfYearForm(request.POST)
     if not form.is_valid():
@@ -81,7 +100,7 @@ def half_year_create(request: HttpRequest) -> HttpResponse:
     return redirect("legal:rates")
 
 
-@role_required(MANAGER)
+@install_admin_required
 def half_year_edit(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(RateHalfYear, pk=pk)
     form = RateHalfYearForm(request.POST or None, instance=row)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from argparse import ArgumentParser
 from typing import Any
 
-from relance.accounts.models import Membership, Role
+from relance.accounts.models import User
 from relance.core.commands import RelanceCommand
 from relance.core.dates import parse_date
 from relance.core.errors import ApplicationError
@@ -14,7 +15,7 @@ from relance.legal.models import EcbDecision, RateHalfYear
 from relance.legal.penalties import percent_fr
 from relance.legal.rates import RATE_NAMES, RateKind, french_date
 from relance.legal.selectors import ecb_decision_list, rate_half_year_list
-from relance.legal.services import ecb_decision_add, legal_rate_set
+from relance.legal.services import ecb_decision_add, legal_rate_set, rates_editor
 
 UNKNOWN = "?"
 
@@ -48,10 +49,12 @@ class Command(RelanceCommand):
         add.add_argument("--kind", help="ecb, legal_pro (autres cas) ou legal_private")
         add.add_argument("--from", dest="start",
                          help="date d'effet (ecb) ou début du semestre, 1er janvier ou 1er juillet (legal_*)")
-        add.add_argument("--rate", help="taux annuel en %")
+        add.add_argument("--rate", help="taux annuel en %%")
         add.add_argument("--source", default="", help="texte de la source (arrêté, communiqué BCE)")
         add.add_argument("--source-url", default="")
-        add.add_argument("--user", help="agir en tant que cet utilisateur (responsable ou propriétaire)")
+        add.add_argument("--user", default=os.environ.get("RELANCE_USER"),
+                         help="agir en tant que cet utilisateur (administrateur de l'installation) ; "
+                              "défaut : RELANCE_USER")
 
     def run(self, org: Any, **options: Any) -> None:
         if options.get("action") is None:
@@ -104,8 +107,7 @@ class Command(RelanceCommand):
             self.stdout.write(f"{RATE_NAMES[kind].capitalize()} du {row} enregistré : {percent_fr(rate)}.")
 
     def check_user(self, email: str | None) -> None:
-        """The rate tables are shared by every organisation: only a manager or owner may change them."""
-        if email and not Membership.objects.filter(
-            user__email__iexact=email, role__in=[Role.MANAGER, Role.OWNER]
-        ).exists():
-            raise ApplicationError(f"{email} n'a pas le droit de modifier les taux (responsable ou propriétaire requis).")
+        """The rate tables are shared by every organisation: only an install administrator may change them."""
+        if email and not rates_editor(User.objects.filter(email__iexact=email).first()):
+            raise ApplicationError(f"{email} n'a pas le droit de modifier les taux : les tables sont communes à "
+                                   "toute l'installation (administrateur de l'installation requis).")
