@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.utils import OperationalError, ProgrammingError
 
 from relance.accounts.models import Membership, Organisation
 from relance.core.dates import local_today, parse_date
@@ -56,6 +57,12 @@ class RelanceCommand(BaseCommand):
             raise CommandError(str(exc), returncode=2)
         except ApplicationError as exc:
             raise CommandError(exc.message, returncode=2)
+        except (OperationalError, ProgrammingError) as exc:
+            if "no such table" in str(exc) or "does not exist" in str(exc):
+                raise CommandError(
+                    "La base de données n'est pas initialisée : lancez d'abord « relance migrate ».", returncode=2
+                )
+            raise
 
     def run(self, org: Organisation | None, **options: Any) -> None:
         raise NotImplementedError

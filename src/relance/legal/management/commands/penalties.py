@@ -51,7 +51,7 @@ class Command(RelanceCommand):
         parser.add_argument("--on", help="date de calcul, si la facture n'est pas encore payée")
         parser.add_argument("--kind", default="b2b", help="b2b (défaut), b2c ou public")
         parser.add_argument("--notice-date", help="date de la mise en demeure (particuliers)")
-        parser.add_argument("--contract-rate", help="taux contractuel annuel en % (professionnels)")
+        parser.add_argument("--contract-rate", help="taux contractuel annuel en %% (professionnels)")
         parser.add_argument("--json", action="store_true", help="imprime un document JSON")
 
     def run(self, org: Any, **options: Any) -> None:
