@@ -107,7 +107,7 @@ class DayState:
 
 def org_settings(org: Organisation) -> planner.Settings:
     return planner.Settings(min_amount=org.min_reminder_amount, spacing_days=org.contact_spacing_days,
-                            holidays_region=org.holidays_region)
+                            holidays_region=org.holidays_region, promise_grace_days=org.promise_grace_days)
 
 
 def last_real_run(*, org: Organisation) -> date | None:

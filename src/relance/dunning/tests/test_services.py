@@ -174,3 +174,19 @@ def test_amounts_listed_are_frozen_when_the_action_is_created(org):
     Allocation.objects.create(org=org, invoice=fa, source="accounting", amount=Decimal("200.00"), date=D("2025-03-11"))
     line = Action.objects.get().lines.get()
     assert line.amount == Decimal("500.00") and line.advanced
+
+
+@pytest.mark.parametrize(("grace", "quiet_until", "resumes"), [
+    (0, "2025-03-12", "2025-03-13"),  # no grace: the next business day after P
+    (5, "2025-03-17", "2025-03-18"),  # P + 5 = Monday 17: still covered, resumes Tuesday
+])
+def test_the_organisations_promise_grace_days_set_when_the_ladder_resumes(org, grace, quiet_until, resumes):
+    org.promise_grace_days = grace
+    org.save(update_fields=["promise_grace_days"])
+    customer = debtor(org, ref="C210")
+    invoice(customer, number="FA-210")
+    promise_record(org=org, customer=customer, until=D("2025-03-12"), today=D("2025-03-06"))
+    assert dunning_run(org=org, today=D(quiet_until), dry_run=True).actions == []
+    result = dunning_run(org=org, today=D(resumes))
+    assert [e["type"] for e in result.events] == ["promise_broken"]
+    assert [a["step"] for a in result.actions] == ["reminder_1"]
