@@ -100,8 +100,8 @@ def as_xlsx(report: KpiReport, refs: Mapping[int, tuple[str, str]]) -> bytes:
         steps.append(list(row))
     delays = wb.create_sheet(_("Délais par client"))
     delays.append([_("Code client"), _("Client"), _("Délai moyen de paiement (jours)")])
-    for row in delay_rows(report, refs):
-        delays.append(list(row))
+    for ref, name, delay in delay_rows(report, refs):
+        delays.append([ref, name, delay])
     for sheet in wb.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)

@@ -32,10 +32,9 @@ def _relevant_invoices(org: Organisation, day: date) -> Q:
     recent_settlement = Exists(
         Allocation.objects.filter(invoice=OuterRef("pk"), date__gt=day - timedelta(days=HISTORY_DAYS // 2))
     )
-    return (
-        Q(kind=Invoice.Kind.INVOICE, issue_date__lte=day) & ~Q(status=Invoice.Status.CANCELLED)
-        & (Q(status=Invoice.Status.OPEN) | Q(issue_date__gt=day - timedelta(days=HISTORY_DAYS)) | recent_settlement)
-    )
+    live = Q(kind=Invoice.Kind.INVOICE, issue_date__lte=day) & ~Q(status=Invoice.Status.CANCELLED)
+    return live & Q(Q(status=Invoice.Status.OPEN) | Q(issue_date__gt=day - timedelta(days=HISTORY_DAYS))
+                    | Q(recent_settlement))
 
 
 def kpi_invoice_rows(*, org: Organisation, day: date) -> list[InvoiceRow]:

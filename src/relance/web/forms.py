@@ -60,7 +60,9 @@ class CustomerFilterForm(forms.Form):
 
     def __init__(self, *args: object, managers: list[tuple[str, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["manager"].choices = [("", _("Tous")), ("none", _("Sans chargé de compte")), *managers]
+        field = self.fields["manager"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Tous")), ("none", _("Sans chargé de compte")), *managers]
 
 
 class CallForm(forms.Form):
@@ -75,7 +77,9 @@ class CallForm(forms.Form):
 
     def __init__(self, *args: object, invoices: list[tuple[str, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["dispute_invoice"].choices = [("", _("Aucune"))] + list(invoices)
+        field = self.fields["dispute_invoice"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Aucune")), *invoices]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -97,7 +101,9 @@ class DisputeForm(forms.Form):
 
     def __init__(self, *args: object, invoices: list[tuple[str, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["invoice"].choices = list(invoices)
+        field = self.fields["invoice"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = list(invoices)
 
 
 class PauseForm(forms.Form):

@@ -165,9 +165,8 @@ def fill(path: Path, extra: dict[str, str]) -> int:
 
     text = re.sub(r'^msgid "(.+)"\nmsgstr ""\n', single, text, flags=re.M)
     for one, (en1, en2) in PLURALS.items():
-        text = text.replace(f'msgid "{one}"\nmsgid_plural', f'msgid "{one}"\nmsgid_plural', 1)
-        text = re.sub(rf'(msgid "{re.escape(one)}"\nmsgid_plural ".*"\n)msgstr\[0\] ""\nmsgstr\[1\] ""',
-                      lambda m, a=en1, b=en2: f'{m.group(1)}msgstr[0] "{a}"\nmsgstr[1] "{b}"', text)
+        empty = rf'(msgid "{re.escape(one)}"\nmsgid_plural ".*"\n)msgstr\[0\] ""\nmsgstr\[1\] ""'
+        text = re.sub(empty, rf'\1msgstr[0] "{en1}"\nmsgstr[1] "{en2}"', text)
     text = text.replace('"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"', '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"')
     text = text.replace('"Content-Type: text/plain; charset=CHARSET\\n"', '"Content-Type: text/plain; charset=UTF-8\\n"')
     path.write_text(text, encoding="utf-8")

@@ -85,7 +85,7 @@ def test_a_manager_approves_a_formal_notice(page, org, alice, late_customer, tod
     page.get_by_role("link", name="Actions", exact=True).click()
     page.get_by_label("Statut").select_option("awaiting_approval")
     page.get_by_role("button", name="Filtrer").click()
-    page.get_by_role("checkbox", name="Sélectionner formal_notice pour Garage Lefèvre").check()
+    page.get_by_role("checkbox", name="Sélectionner mise en demeure pour Garage Lefèvre").check()
     page.get_by_role("button", name="Valider la sélection").click()
     page.wait_for_load_state()
     assert "1 action validée." in page.locator(".messages").inner_text()

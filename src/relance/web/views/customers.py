@@ -47,9 +47,9 @@ def _filtered(qs: QuerySet[Customer], data: dict[str, Any]) -> QuerySet[Customer
     if q := (data.get("q") or "").strip():
         qs = qs.filter(Q(name__icontains=q) | Q(ref__icontains=q) | Q(siren__icontains=q))
     if data.get("overdue"):
-        qs = qs.filter(overdue__gt=0)
+        qs = qs.filter(overdue__gt=0)  # type: ignore[misc]  # annotations of customers_with_balances
     if (amount := data.get("min_amount")) is not None:
-        qs = qs.filter(outstanding__gte=amount)
+        qs = qs.filter(outstanding__gte=amount)  # type: ignore[misc]
     if kind := data.get("kind"):
         qs = qs.filter(kind=kind)
     if manager := data.get("manager"):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from relance.accounts.models import Membership
+from relance.accounts.models import Membership, Organisation
 from relance.accounts.permissions import MANAGER, OWNER, role_required
 from relance.accounts.services import member_add
 from relance.core.errors import ApplicationError
@@ -21,8 +22,10 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     org_form, rules_form = OrganisationForm(instance=org, prefix="org"), ContactRulesForm(instance=org, prefix="rules")
     if request.method == "POST":
         section = request.POST.get("section")
-        form = org_form = OrganisationForm(request.POST, instance=org, prefix="org") if section == "org" else org_form
-        if section == "rules":
+        form: forms.ModelForm[Organisation] = org_form
+        if section == "org":
+            form = org_form = OrganisationForm(request.POST, instance=org, prefix="org")
+        elif section == "rules":
             form = rules_form = ContactRulesForm(request.POST, instance=org, prefix="rules")
         if section in ("org", "rules") and form.is_valid():
             form.save()
@@ -51,7 +54,7 @@ def member_save(request: HttpRequest) -> HttpResponse:
         else:
             form = MemberForm(request.POST)
             if not form.is_valid():
-                raise ApplicationError("Membre non ajouté : " + " ".join(" ".join(e) for e in form.errors.values()))
+                raise ApplicationError("Membre non ajouté : " + " ".join(str(m) for e in form.errors.values() for m in e))
             d = form.cleaned_data
             member_add(org=org, email=d["email"].lower(), password=d["password"] or None, role=d["role"])
             messages.success(request, f"{d['email']} ajouté.")

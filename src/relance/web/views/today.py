@@ -60,7 +60,7 @@ def task_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """An approval task: approve or cancel its action through the engine, in place (the task closes)."""
     org, day = request.org, local_today()  # type: ignore[attr-defined]
     task = Task.objects.filter(org=org, pk=pk, kind=Task.Kind.APPROVAL, action_id__isnull=False).first()
-    action = scoped(Action, org).filter(pk=task.action_id).first() if task else None
+    action = scoped(Action, org).filter(pk=task.action_id or 0).first() if task else None
     if task is None or action is None:
         raise Http404("Validation introuvable")
     approve = request.POST.get("do") == "approve"

@@ -20,7 +20,7 @@ class Command(RelanceCommand):
         parser.add_argument("--period", type=int, default=90, help="période en jours (défaut : 90)")
         parser.add_argument("--json", action="store_true", help="un document JSON sur la sortie standard")
 
-    def run(self, organisation: Organisation | None, **options: Any) -> None:
+    def run(self, organisation: Organisation | None, **options: Any) -> None:  # type: ignore[override]
         # The base passes the resolved organisation positionally; options still holds the --org slug.
         org = organisation
         assert org is not None
