@@ -11,6 +11,7 @@ from django.db.models import Max, QuerySet, Sum
 from relance.accounts.models import Organisation
 from relance.banking.matching import KnownCustomer, OpenBook, OpenInvoice, PaymentFacts, identify_payer
 from relance.banking.models import BankStatement
+from relance.core.db import Money
 from relance.ledger.models import Allocation, Customer, Invoice, Payment
 from relance.ledger.selectors import open_invoices, scoped
 
@@ -20,7 +21,7 @@ def allocated_by_invoice(org: Organisation, invoice_ids: list[int] | None = None
     qs = scoped(Allocation, org)
     if invoice_ids is not None:
         qs = qs.filter(invoice_id__in=invoice_ids)
-    return dict(qs.order_by().values("invoice_id").annotate(s=Sum("amount")).values_list("invoice_id", "s"))
+    return dict(qs.order_by().values("invoice_id").annotate(s=Money(Sum("amount"))).values_list("invoice_id", "s"))
 
 
 def open_book(org: Organisation) -> OpenBook:

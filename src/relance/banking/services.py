@@ -29,6 +29,7 @@ from relance.banking.parsers import parse_statement_file
 from relance.banking.parsers.common import check_size
 from relance.banking.records import BankLine, ParsedStatement
 from relance.banking.selectors import allocated_by_invoice, open_book
+from relance.core.db import Money
 from relance.core.errors import ApplicationError, InputError, InputProblem
 from relance.core.money import format_eur
 from relance.core.reports import ImportReport
@@ -320,7 +321,7 @@ def payment_assign(*, org: Organisation, payment: Payment, invoices: list[Invoic
 
 
 def _outstanding(invoice: Invoice) -> Decimal:
-    used = invoice.allocations.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    used = invoice.allocations.aggregate(s=Money(Sum("amount")))["s"] or Decimal("0")
     return max(invoice.total_incl_tax - used, Decimal("0"))
 
 

@@ -106,6 +106,14 @@ def _french(amount: Decimal) -> str:
     return f"{amount:.2f}".replace(".", ",")
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(text: str) -> str:
+    """A text cell that a spreadsheet will not run as a formula (OWASP: prefix with an apostrophe)."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 def _report_csv(form: PeriodForm, rows: list) -> HttpResponse:
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -116,8 +124,9 @@ def _report_csv(form: PeriodForm, rows: list) -> HttpResponse:
                      "date_encaissement", "montant_encaisse", "reference_bancaire", "facture_soldee"])
     for r in rows:
         for day, amount, ref in r.payments:
-            writer.writerow([r.invoice_number, r.customer_ref, r.customer_name, r.issue_date.isoformat(),
-                             _french(r.total), r.currency, day.isoformat(), _french(amount), ref,
+            writer.writerow([csv_safe(r.invoice_number), csv_safe(r.customer_ref), csv_safe(r.customer_name),
+                             r.issue_date.isoformat(), _french(r.total), r.currency, day.isoformat(), _french(amount),
+                             csv_safe(ref),
                              "oui" if r.fully_paid else "non"])
     return response
 

@@ -186,7 +186,13 @@ def weighted(rng: Random, choices: tuple[tuple[str, int], ...]) -> str:
 
 
 def cents(value: float) -> Decimal:
+    """A random draw (a float from `Random`) as an amount in cents; money arithmetic itself stays Decimal."""
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def share_of(amount: Decimal, fraction: float) -> Decimal:
+    """`fraction` (a random draw) of an amount, computed in Decimal and rounded half-up to the cent."""
+    return (amount * Decimal(repr(fraction))).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # --- how many invoices each customer gets ------------------------------------------------------------------
@@ -349,7 +355,7 @@ def _credit(rng: Random, plan: CustomerPlan, index: int, today: date, numbering:
     day = invoice.issue_date + timedelta(days=rng.randint(3, 40))
     if rng.random() >= 0.035 or day > today:
         return Decimal("0")
-    gross = invoice.total_incl_tax if rng.random() < 0.3 else cents(float(invoice.total_incl_tax) * rng.uniform(0.05, 0.5))
+    gross = invoice.total_incl_tax if rng.random() < 0.3 else share_of(invoice.total_incl_tax, rng.uniform(0.05, 0.5))
     gross = max(gross, CENT)
     net = (gross / VAT_RATE).quantize(CENT, rounding=ROUND_HALF_UP)
     plan.invoices.append(InvoiceRow(
@@ -389,7 +395,7 @@ def _pay(rng: Random, plan: CustomerPlan, index: int, day: date, remaining: Deci
 def _partial_payment(rng: Random, plan: CustomerPlan, index: int, remaining: Decimal, today: date) -> Decimal:
     invoice = plan.invoices[index]
     day = invoice.due_date + timedelta(days=rng.randint(10, 60))
-    amount = min(cents(float(remaining) * rng.uniform(0.2, 0.5)), remaining)
+    amount = min(share_of(remaining, rng.uniform(0.2, 0.5)), remaining)
     if day > today or amount <= 0:
         return Decimal("0")
     _payment(rng, plan, index, day, amount, amount)
