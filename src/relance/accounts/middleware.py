@@ -30,3 +30,25 @@ class OrganisationMiddleware:
                 request.org = membership.org  # type: ignore[attr-defined]
                 request.membership = membership  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+class FrenchFirstLocaleMiddleware:
+    """French unless the person chose English (language cookie, or their profile once signed in).
+
+    The browser's Accept-Language is deliberately ignored: a French finance team on an English-language
+    laptop still expects a French product.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+
+        wanted = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = wanted if wanted in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
