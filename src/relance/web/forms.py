@@ -145,3 +145,28 @@ class MemberForm(forms.Form):
     role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices)
     password = forms.CharField(label=_("Mot de passe initial (nouveaux utilisateurs)"), required=False,
                                widget=forms.PasswordInput, min_length=8)
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Nom"), required=False, max_length=200)
+    role = forms.CharField(label=_("Fonction"), required=False, max_length=100)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Téléphone"), required=False, max_length=30,
+                            help_text=_("Format français accepté : 06 12 34 56 78"))
+
+    def clean_phone(self) -> str:
+        from relance.ledger.services import phone_to_e164
+
+        raw = self.cleaned_data["phone"].strip()
+        if not raw:
+            return ""
+        try:
+            return phone_to_e164(raw)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc).capitalize())
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not self.errors and not (data.get("email") or data.get("phone")):
+            raise forms.ValidationError(_("Indiquez au moins un e-mail ou un téléphone."))
+        return data

@@ -136,3 +136,26 @@ def plan_update(*, org: Organisation, plan: Any, changes: list[StepChange], kind
     plan.customer_kinds = kinds
     plan.save(update_fields=["customer_kinds"])
     return plan
+
+
+def contact_save(*, org: Organisation, customer: Customer, data: dict[str, Any], today: date, actor: Any = None,
+                 contact_id: int | None = None) -> Any:
+    """Add or correct a contact; a corrected e-mail address is usable again. Open "contact" tasks close."""
+    from relance.ledger.models import Contact
+
+    if customer.org_id != org.id:
+        raise ApplicationError("Client introuvable.")
+    contact = Contact(org=org, customer=customer) if contact_id is None else \
+        Contact.objects.filter(org=org, customer=customer, pk=contact_id).first()
+    if contact is None:
+        raise ApplicationError("Contact introuvable.")
+    if data["email"] != contact.email:
+        contact.email_invalid = False
+    for field in ("name", "role", "email", "phone"):
+        setattr(contact, field, data[field])
+    contact.save()
+    event_record(org=org, type="contact_updated", day=today, customer=customer, actor=actor,
+                 message=f"Contact {'ajouté' if contact_id is None else 'corrigé'} : {contact}.")
+    for task in Task.objects.filter(org=org, customer=customer, kind=Task.Kind.CONTACT, status=Task.Status.OPEN):
+        task_complete(org=org, task=task, day=today, outcome="Coordonnées complétées")
+    return contact

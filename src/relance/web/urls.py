@@ -19,6 +19,7 @@ urlpatterns = [
     path("clients/<int:pk>/litige/", customers.customer_dispute_open, name="customer_dispute_open"),
     path("clients/<int:pk>/litige/resolu/", customers.customer_dispute_resolve, name="customer_dispute_resolve"),
     path("clients/<int:pk>/suspension/", customers.customer_pause, name="customer_pause"),
+    path("clients/<int:pk>/contact/", customers.customer_contact, name="customer_contact"),
     path("clients/<int:pk>/mode-manuel/", customers.customer_manual, name="customer_manual"),
     path("clients/<int:pk>/portail/revoquer/", customers.customer_portal_revoke, name="customer_portal_revoke"),
     path("factures/", invoices.invoice_list, name="invoice_list"),

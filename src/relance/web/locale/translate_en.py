@@ -65,6 +65,11 @@ EN = {
     "Invoices paid within 7 days after each step", "Factures relancées": "Invoices reminded",
     "Factures": "Invoices", "Facturé (€)": "Invoiced (€)", "Facturé et encaissé par mois":
     "Invoiced and collected per month", "Facturé sur la période": "Invoiced in the period", "Facturé": "Invoiced",
+    "Corriger %(n)s": "Correct %(n)s", "Fonction": "Role", "E-mail": "E-mail", "Téléphone": "Phone",
+    "Enregistrer le contact": "Save the contact", "Ajouter un contact": "Add a contact",
+    "Ajouter le contact": "Add the contact", "Format français accepté : 06 12 34 56 78":
+    "French format accepted: 06 12 34 56 78", "Indiquez au moins un e-mail ou un téléphone.":
+    "Give at least an e-mail address or a phone number.",
     "Fait": "Done", "Valider": "Approve", "Annuler": "Cancel", "Lot d'impression du jour": "Today's print batch",
     "Chiffres calculés à %(t)s (recalculés après chaque modification du grand livre, au plus tard toutes les "
     "5 minutes).": "Figures computed at %(t)s (recomputed after every ledger change, at least every 5 minutes).", "Filtrer": "Filter", "Historique": "Timeline", "Indicateur": "Indicator",

@@ -212,3 +212,31 @@ def test_the_timeline_shows_the_latest_events_and_all_on_request(late_customer, 
     response = c.get(reverse("customer_detail", args=[late_customer.pk]))
     assert len(response.context["timeline"]) == 50 and "Voir tout l'historique" in response.content.decode()
     assert len(c.get(reverse("customer_detail", args=[late_customer.pk]), {"historique": "tout"}).context["timeline"]) == 55
+
+
+def test_fixing_a_bounced_address_closes_the_contact_task(late_customer, org, bob, client_for, today):
+    contact = late_customer.contacts.get()
+    contact.email_invalid = True
+    contact.save()
+    task = task_create(org=org, kind="contact", title="Compléter les coordonnées", due=today, customer=late_customer)
+    response = client_for(bob).post(reverse("customer_contact", args=[late_customer.pk]), {
+        "contact": contact.pk, "name": "Claire Martin", "email": "claire@lefevre.fr", "phone": "06 12 34 56 78",
+    }, follow=True)
+    assert "Contact enregistré." in response.content.decode()
+    contact.refresh_from_db()
+    assert (contact.email, contact.phone, contact.email_invalid) == ("claire@lefevre.fr", "+33612345678", False)
+    assert Task.objects.get(pk=task.pk).status == "done"
+
+
+def test_a_contact_needs_an_address_or_a_valid_phone(late_customer, bob, client_for):
+    c = client_for(bob)
+    response = c.post(reverse("customer_contact", args=[late_customer.pk]), {"name": "Personne"}, follow=True)
+    assert "Indiquez au moins un e-mail ou un téléphone." in response.content.decode()
+    response = c.post(reverse("customer_contact", args=[late_customer.pk]), {"phone": "12"}, follow=True)
+    assert "Numéro de téléphone" in response.content.decode()
+    assert late_customer.contacts.count() == 1
+
+
+def test_a_viewer_cannot_edit_contacts(late_customer, victor, client_for):
+    response = client_for(victor).post(reverse("customer_contact", args=[late_customer.pk]), {"email": "x@y.fr"})
+    assert response.status_code == 403 and late_customer.contacts.count() == 1

@@ -31,7 +31,7 @@ from relance.legal.api import customer_penalties
 from relance.portal.services import portal_revoke
 from relance.web import forms
 from relance.web.selectors import customer_actions, rate_stamp
-from relance.web.services import call_log, customer_manual_mode_set
+from relance.web.services import call_log, contact_save, customer_manual_mode_set
 
 PER_PAGE = 50
 TIMELINE_SHOWN = 50
@@ -113,7 +113,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "promises": scoped(Promise, org).filter(customer=customer, status=Promise.Status.ACTIVE).order_by("until"),
         "actions": customer_actions(org=org, customer=customer)[:20],
         "call_form": forms.CallForm(invoices=_invoice_choices(open_inv)),
-        "promise_form": forms.PromiseForm(), "pause_form": forms.PauseForm(),
+        "promise_form": forms.PromiseForm(), "pause_form": forms.PauseForm(), "contact_form": forms.ContactForm(),
         "dispute_form": forms.DisputeForm(invoices=_invoice_choices([i for i in open_inv if i.pk not in disputed])),
     }
     context.update(_penalties(org, customer, today), explanation=_explanation(org, open_inv, disputed, today))
@@ -258,4 +258,18 @@ def customer_portal_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     def do(customer: Customer) -> str:
         n = portal_revoke(org=request.org, customer=customer, actor=request.user, today=local_today())  # type: ignore[attr-defined]
         return f"{n} lien{'s' if n > 1 else ''} du portail révoqué{'s' if n > 1 else ''}."
+    return _act(request, pk, do)
+
+
+@require_POST
+@role_required(COLLECTOR)
+def customer_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    def do(customer: Customer) -> str:
+        form = forms.ContactForm(request.POST)
+        if not form.is_valid():
+            raise ApplicationError("Contact non enregistré. " + _form_errors(form))
+        contact_id = request.POST.get("contact", "")
+        contact_save(org=request.org, customer=customer, data=form.cleaned_data, today=local_today(),  # type: ignore[attr-defined]
+                     actor=request.user, contact_id=int(contact_id) if contact_id.isdigit() else None)
+        return "Contact enregistré."
     return _act(request, pk, do)
