@@ -33,8 +33,15 @@ def test_members_read_both_tables_without_the_edit_forms(client_for, persona, re
     assert "Ajouter une décision BCE" not in body and "Modifier" not in body
 
 
-def test_an_owner_sees_the_forms_with_csrf_tokens(client_for, alice):
-    body = client_for(alice).get(URL).content.decode()
+def _install_admin(user):
+    """The rate tables are global to the install: only install administrators (staff) edit them."""
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return user
+
+
+def test_an_install_administrator_sees_the_forms_with_csrf_tokens(client_for, alice):
+    body = client_for(_install_admin(alice)).get(URL).content.decode()
     assert "Ajouter une décision BCE" in body and "Ajouter un semestre" in body
     assert body.count("csrfmiddlewaretoken") >= 3  # logout + both forms
 
@@ -50,19 +57,19 @@ def test_a_collector_or_viewer_cannot_add_or_edit(client_for, persona, request):
     assert RateHalfYear.objects.get(pk=row.pk).legal_rate_other == D("3.71")
 
 
-def test_an_owner_adds_an_ecb_decision_that_sets_the_next_half_year(client_for, alice):
-    response = client_for(alice).post(URL + "bce/ajouter/", ECB)
+def test_an_install_administrator_adds_an_ecb_decision_that_sets_the_next_half_year(client_for, alice):
+    response = client_for(_install_admin(alice)).post(URL + "bce/ajouter/", ECB)
     assert response.status_code == 302
     assert EcbDecision.objects.get(effective_date=date(2026, 6, 10)).rate == D("2.00")
     assert RateHalfYear.objects.get(year=2026, half=2).ecb_rate == D("2.00")
 
 
-def test_a_manager_adds_then_edits_a_half_year(client_for, org):
+def test_a_manager_who_is_install_administrator_adds_then_edits_a_half_year(client_for, org):
     from relance.accounts.models import Role
     from relance.core.factories import MembershipFactory
 
     manager = MembershipFactory(org=org, user=UserFactory(email="mia@durand.fr"), role=Role.MANAGER).user
-    client = client_for(manager)
+    client = client_for(_install_admin(manager))
     assert client.post(URL + "semestres/ajouter/", HALF).status_code == 302
     row = RateHalfYear.objects.get(year=2026, half=2)
     assert (row.legal_rate_other, row.legal_rate_private) == (D("2.50"), D("6.50"))
@@ -72,7 +79,7 @@ def test_a_manager_adds_then_edits_a_half_year(client_for, org):
 
 
 def test_bad_input_is_refused_with_a_french_message(client_for, alice):
-    client = client_for(alice)
+    client = client_for(_install_admin(alice))
     response = client.post(URL + "bce/ajouter/", {**ECB, "rate": "beaucoup"})
     assert response.status_code == 400 and "Saisissez un nombre" in response.content.decode()
     duplicate = client.post(URL + "semestres/ajouter/", {**HALF, "year": "2025", "half": "1"})
@@ -82,7 +89,7 @@ def test_bad_input_is_refused_with_a_french_message(client_for, alice):
 
 def test_editing_an_ecb_decision_recomputes_the_half_years(client_for, alice):
     decision = EcbDecision.objects.get(effective_date=date(2024, 12, 18))
-    response = client_for(alice).post(f"{URL}bce/{decision.pk}/", {**ECB, "rate": "3.20"})
+    response = client_for(_install_admin(alice)).post(f"{URL}bce/{decision.pk}/", {**ECB, "rate": "3.20"})
     assert response.status_code == 302
     assert EcbDecision.objects.get(pk=decision.pk).effective_date == date(2024, 12, 18)  # the date is not editable
     assert RateHalfYear.objects.get(year=2025, half=1).ecb_rate == D("3.20")
