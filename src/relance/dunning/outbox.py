@@ -72,6 +72,13 @@ def _record(action: Action, outcome: DeliveryOutcome, today: date, now: datetime
         Action.objects.filter(id=action.id).update(status=Action.Status.SENT, message_id=outcome.message_id,
                                                    document=outcome.document_path, last_error="", updated_at=now)
         return Action.Status.SENT
+    if outcome.retry_at is not None and not outcome.permanent:
+        # Not a failure: the channel may not send now (an SMS before 09:00). Back in the queue at that
+        # moment, and the claim's attempt is given back, so an early dunning time never exhausts the retries.
+        Action.objects.filter(id=action.id).update(status=Action.Status.QUEUED, attempts=F("attempts") - 1,
+                                                   last_error=outcome.error, next_attempt_at=outcome.retry_at,
+                                                   updated_at=now)
+        return Action.Status.QUEUED
     if outcome.permanent or action.attempts >= MAX_ATTEMPTS:
         Action.objects.filter(id=action.id).update(status=Action.Status.FAILED, last_error=outcome.error,
                                                    updated_at=now)

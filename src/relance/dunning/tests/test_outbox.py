@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import json
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 
-from relance.activity.models import Task
+from relance.activity.models import Event, Task
 from relance.channels import api as channels
-from relance.dunning.models import Action
+from relance.dunning.models import Action, LadderMark
 from relance.dunning.outbox import MAX_ATTEMPTS, action_deliver, outbox_process
 from relance.dunning.services import dunning_run
 from relance.dunning.tests.test_run import debtor, invoice
@@ -94,3 +96,50 @@ def test_until_channels_delivers_an_email_goes_as_plain_french_text(org, monkeyp
     assert "FA-900" in message.body and "Bonjour" in message.body and "Relance" in message.subject
     letter = Action.objects.get(channel="letter")
     assert letter.attempts == 0 and "pas encore disponible" in letter.last_error
+
+
+# --- An SMS outside office hours waits for them, without counting an attempt ------------------------------
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def at(monkeypatch, moment: datetime) -> datetime:
+    """The wall clock (the one thing not real here: the channel reads it, and tests cannot wait for 09:00)."""
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    return moment
+
+
+def sms_run(org, settings, tmp_path, monkeypatch, moment: datetime) -> Action:
+    settings.SMS_URL = f"file://{tmp_path}"  # the real channels SMS transport, writing one file per SMS
+    customer = debtor(org, ref="C300")  # e-mail and a mobile
+    fa = invoice(customer, number="FA-300", due="2025-02-10")
+    LadderMark.objects.create(org=org, customer=customer, invoice=fa, step="reminder_1", day=D("2025-02-24"))
+    at(monkeypatch, moment)
+    dunning_run(org=org, today=DAY)  # reminder_2: e-mail + SMS, handed to the outbox at once
+    return Action.objects.get(org=org, step="reminder_2", channel="sms")
+
+
+def test_an_sms_at_the_0830_run_waits_for_0900_without_spending_an_attempt(org, settings, tmp_path, monkeypatch):
+    sms = sms_run(org, settings, tmp_path, monkeypatch, datetime(2025, 3, 10, 8, 30, tzinfo=PARIS))
+    assert (sms.status, sms.attempts) == ("queued", 0)
+    assert sms.next_attempt_at == datetime(2025, 3, 10, 9, 0, tzinfo=PARIS)
+    assert "reporté au 10/03/2025 à 09:00" in sms.last_error
+    assert list(tmp_path.glob("*.json")) == []
+    assert Action.objects.get(step="reminder_2", channel="email").status == "sent"
+    for _ in range(MAX_ATTEMPTS + 2):  # however often it is tried before 09:00, no retry is used up
+        action_deliver(action_id=sms.id, today=DAY, now=timezone.now())
+    assert outbox_process(today=DAY, now=at(monkeypatch, datetime(2025, 3, 10, 8, 59, tzinfo=PARIS))) == 0
+    sms.refresh_from_db()
+    assert (sms.status, sms.attempts) == ("queued", 0)
+    assert not Task.objects.filter(kind="contact").exists()
+    assert not Event.objects.filter(type="delivery_failed").exists()
+    assert outbox_process(today=DAY, now=at(monkeypatch, datetime(2025, 3, 10, 9, 0, tzinfo=PARIS))) == 1
+    sms.refresh_from_db()
+    assert (sms.status, sms.attempts, sms.last_error) == ("sent", 1, "")
+    [written] = [json.loads(p.read_text()) for p in tmp_path.glob("*.json")]
+    assert written["to"] == "+33612345678" and "FA-300" in written["text"]
+
+
+def test_an_sms_at_1000_goes_at_once(org, settings, tmp_path, monkeypatch):
+    sms = sms_run(org, settings, tmp_path, monkeypatch, datetime(2025, 3, 10, 10, 0, tzinfo=PARIS))
+    assert (sms.status, sms.attempts, sms.last_error) == ("sent", 1, "")
+    assert len(list(tmp_path.glob("*.json"))) == 1
