@@ -21,7 +21,8 @@ def post_file(client, data: bytes, name: str = "factures.csv", fmt: str = "auto"
 
 def test_a_collector_checks_then_confirms_an_import(org, bob, client_for):
     client = client_for(bob)
-    assert client.get("/imports/").status_code == 200
+    page = client.get("/imports/")
+    assert page.status_code == 200 and "/banque/importer/" in page.content.decode()
     response = post_file(client, GOOD)
     assert "1 facture(s) à créer" in response.content.decode()
     assert not scoped(Invoice, org).exists()  # nothing before confirmation
