@@ -229,6 +229,24 @@ def next_step(inv: Invoice, steps: Sequence[Step], today: date) -> Step | None:
     return None
 
 
+def earliest_offset(steps: Sequence[Step]) -> int:
+    """The fewest days after its due date on which an invoice WITHOUT ladder marks can matter on a day.
+
+    For loading less (the planner itself never relies on it): such an invoice is listed only once overdue
+    (rule 5: due date + 1), and without marks each step triggers on its anchor's trigger plus its days
+    (rule 2), down to the due date.
+    """
+    by_code = {s.code: s for s in steps}
+
+    def offset(step: Step, seen: frozenset[str]) -> int:
+        anchor = by_code.get(step.anchor)
+        if step.anchor == ANCHOR_DUE or anchor is None or step.anchor in seen:
+            return step.days
+        return offset(anchor, seen | {step.code}) + step.days
+
+    return min([1, *(offset(s, frozenset()) for s in steps)])
+
+
 def promise_blocks(promise: Promise, today: date, s: Settings) -> bool:
     """Rule 7: no step through P + grace days."""
     return promise.active and today <= promise.until + timedelta(days=s.promise_grace_days)
@@ -362,18 +380,27 @@ def _listable(inv: Invoice, today: date, promised: set[int]) -> bool:
 def plan_customer(customer: Customer, invs: list[Invoice], promised: set[int], awaiting: set[int],
                   s: Settings, today: date, plan: DayPlan, business: bool | None = None) -> None:
     _limitation(customer, invs, today, plan)
+    keep = plan.keep_reasons
+    if not keep and (customer.manual or business is False):
+        return  # rules 3 and 1 hold every invoice of this customer today (explain still gets the reasons)
     steps = customer.steps
-    nxt = {i.id: next_step(i, steps, today) for i in invs}
-    reasons = {i.id: decide(i, customer, today, s, promised=i.id in promised, awaiting=i.id in awaiting,
-                            business=business, step=nxt[i.id]) for i in invs}
-    if plan.keep_reasons:
+    nxt: dict[int, Step | None] = {}
+    reasons: dict[int, Reason] = {}
+    due_ids: set[int] = set()
+    top: Step | None = None
+    for i in invs:  # one pass: each invoice's next step and decision (rule 3), and the day's top step
+        step = nxt[i.id] = next_step(i, steps, today)
+        reason = reasons[i.id] = decide(i, customer, today, s, promised=i.id in promised,
+                                        awaiting=i.id in awaiting, business=business, step=step)
+        if reason.step is not None:
+            due_ids.add(i.id)
+            if top is None or step.order > top.order:  # type: ignore[union-attr]
+                top = step
+    if keep:
         plan.reasons.update(reasons)
-    due = [i for i in invs if reasons[i.id].step is not None]
-    if not due:
+    if top is None:
         return
-    top = max((nxt[i.id] for i in due), key=lambda st: st.order)  # type: ignore[union-attr]
-    assert top is not None
-    due_ids = {i.id for i in due}
+    due = [i for i in invs if i.id in due_ids]
     listed = sorted((i for i in invs if i.id in due_ids or _listable(i, today, promised)),
                     key=lambda i: (i.due_date, i.number, i.id))
     amount = sum((i.outstanding for i in listed), Decimal("0.00"))

@@ -64,6 +64,10 @@ class PlanChooser:
         through = Plan.customers.through
         self.explicit = dict(through.objects.filter(plan__org=org).values_list("customer_id", "plan_id"))
 
+    def earliest_offset(self) -> int:
+        """planner.earliest_offset over every plan of the organisation (and the default)."""
+        return min(planner.earliest_offset(steps) for steps in (self.default, *self.steps.values()))
+
     def for_customer(self, customer_id: int, kind: str) -> tuple[planner.Step, ...]:
         plan_id = self.explicit.get(customer_id) or self.by_kind.get(kind)
         steps = self.steps.get(plan_id) if plan_id else None

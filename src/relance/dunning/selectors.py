@@ -43,48 +43,69 @@ class CustomerInfo:
     has_address: bool
 
 
-NOT_DISPUTED: tuple[bool, date | None] = (False, None)
 NO_MARKS: dict[str, planner.Mark] = {}  # shared by the many invoices without any step yet (never mutated)
+
+
+def _open_invoices_sql(org: Organisation, lo: int, hi: int, only: list[int] | None = None,
+                       horizon: date | None = None) -> tuple[str, list[Any]]:
+    """Open invoices of customers lo ≤ id < hi with something outstanding, computed and filtered in SQL.
+
+    Same arithmetic as ledger.selectors.open_invoices (total − allocations rounded to the cent). With a
+    `horizon`, only the invoices that can matter on the day: due on or before the horizon (the earliest a
+    step can trigger, or the invoice be listed), or already on the ladder, or named by an active promise or
+    an action awaiting approval (rules 7, 9 and 12 look at them whatever their due date).
+    """
+    invoice, allocation = Invoice._meta.db_table, Allocation._meta.db_table
+    extra = f" AND i.customer_id IN ({', '.join(['%s'] * len(only))})" if only else ""
+    params: list[Any] = []
+    # Table names come from the models, values are parameters. What was allocated to each invoice: SQLite
+    # is fastest with a correlated lookup on the allocation index, PostgreSQL with one hash-joined aggregate.
+    if connection.vendor == "postgresql":
+        outstanding = "i.total_incl_tax - COALESCE(a.s, 0)"
+        join = (f"LEFT JOIN (SELECT invoice_id, ROUND(SUM(amount), 2) AS s FROM {allocation} WHERE org_id = %s "  # noqa: S608
+                f"GROUP BY invoice_id) a ON a.invoice_id = i.id ")
+        params.append(org.id)
+    else:
+        # SQLite's numbers are binary floats: both terms have two decimals, so rounding the difference to
+        # the cent gives the exact amount, whose shortest repr is the exact 2-place decimal.
+        outstanding = (f"ROUND(i.total_incl_tax - COALESCE((SELECT ROUND(SUM(a.amount), 2) FROM {allocation} a "  # noqa: S608
+                       f"WHERE a.invoice_id = i.id), 0), 2)")
+        join = ""
+    params += [org.id, lo, hi, *(only or [])]
+    near = ""
+    if horizon is not None:
+        promised, pending = Promise.invoices.through._meta.db_table, ActionInvoice._meta.db_table
+        near = (
+            f" AND (i.due_date <= %s"  # noqa: S608
+            f" OR EXISTS (SELECT 1 FROM {LadderMark._meta.db_table} m WHERE m.invoice_id = i.id)"
+            f" OR EXISTS (SELECT 1 FROM {promised} pi JOIN {Promise._meta.db_table} p ON p.id = pi.promise_id"
+            f" WHERE pi.invoice_id = i.id AND p.status = %s)"
+            f" OR EXISTS (SELECT 1 FROM {pending} ai JOIN {Action._meta.db_table} x ON x.id = ai.action_id"
+            f" WHERE ai.invoice_id = i.id AND x.status = %s))"
+        )
+        params += [horizon if connection.vendor == "postgresql" else horizon.isoformat(),
+                   str(Promise.Status.ACTIVE), str(Action.Status.AWAITING_APPROVAL)]
+    sql = (
+        f"SELECT id, customer_id, number, due, o, currency, sent FROM ("  # noqa: S608
+        f"SELECT i.id, i.customer_id, i.number, CAST(i.due_date AS TEXT) AS due, {outstanding} AS o, "
+        f"i.currency, CAST(i.sent_date AS TEXT) AS sent FROM {invoice} i {join}"
+        f"WHERE i.org_id = %s AND i.status = 'open' AND i.kind = 'invoice' "
+        f"AND i.customer_id >= %s AND i.customer_id < %s{extra}{near}) t WHERE o > 0"
+    )
+    return sql, params
 
 
 def open_invoice_rows(org: Organisation, lo: int, hi: int, only: list[int] | None = None
                       ) -> Iterator[tuple[int, int, str, date, Decimal, str, date | None]]:
-    """Open invoices of customers lo ≤ id < hi with what is outstanding: the hot path, raw SQL, no ORM rows.
-
-    Same arithmetic as ledger.selectors.open_invoices (total − allocations, rounded to the cent), without
-    building a model or running Django's converters for a million rows.
-    """
-    invoice, allocation = Invoice._meta.db_table, Allocation._meta.db_table
-    extra = f" AND i.customer_id IN ({', '.join(['%s'] * len(only))})" if only else ""
-    params: list[Any] = [org.id, lo, hi, *(only or [])]
-    # Table names come from the models, values are parameters. What was allocated to each invoice: SQLite
-    # is fastest with a correlated lookup on the allocation index, PostgreSQL with one hash-joined aggregate.
-    if connection.vendor == "postgresql":
-        allocated = "a.s"
-        join = (f"LEFT JOIN (SELECT invoice_id, ROUND(SUM(amount), 2) AS s FROM {allocation} WHERE org_id = %s "  # noqa: S608
-                f"GROUP BY invoice_id) a ON a.invoice_id = i.id ")
-        params.insert(0, org.id)
-    else:
-        allocated = f"(SELECT ROUND(SUM(a.amount), 2) FROM {allocation} a WHERE a.invoice_id = i.id)"  # noqa: S608
-        join = ""
-    sql = (
-        f"SELECT i.id, i.customer_id, i.number, CAST(i.due_date AS TEXT), i.total_incl_tax, "  # noqa: S608
-        f"{allocated}, i.currency, CAST(i.sent_date AS TEXT) FROM {invoice} i {join}"
-        f"WHERE i.org_id = %s AND i.status = 'open' AND i.kind = 'invoice' "
-        f"AND i.customer_id >= %s AND i.customer_id < %s{extra}"
-    )
+    """The open invoices with what is outstanding, as plain tuples (raw SQL, no ORM rows)."""
+    sql, params = _open_invoices_sql(org, lo, hi, only)
     fromiso = date.fromisoformat
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(10_000):
-            # Dates come back as ISO text (parsed in C); SQLite's numbers are binary floats, rounded to the
-            # cent in SQL, so their shortest repr is the exact 2-place decimal.
-            for inv_id, cid, number, due, total, allocated, currency, sent in rows:
-                outstanding = total if type(total) is Decimal else Decimal(repr(total))
-                if allocated is not None:
-                    outstanding -= allocated if type(allocated) is Decimal else Decimal(repr(allocated))
-                if outstanding > 0:
-                    yield inv_id, cid, number, fromiso(due), outstanding, currency, fromiso(sent) if sent else None
+            for inv_id, cid, number, due, o, currency, sent in rows:
+                yield (inv_id, cid, number, fromiso(due), o if type(o) is Decimal else Decimal(repr(o)), currency,
+                       fromiso(sent) if sent else None)
 
 
 @dataclass
@@ -133,9 +154,14 @@ def _time_barred_from(kind: str, due: date, today: date) -> date | None:
 
 
 def day_state_batches(*, org: Organisation, today: date, batch: int = BATCH,
-                      customer_ids: list[int] | None = None) -> Iterator[DayState]:
-    """The day's state, one batch of customers (by id range) at a time."""
+                      customer_ids: list[int] | None = None, only_relevant: bool = False) -> Iterator[DayState]:
+    """The day's state, one batch of customers (by id range) at a time.
+
+    `only_relevant` (the daily run) leaves out, in SQL, the invoices that cannot get a step nor be listed
+    today (see `_open_invoices_sql`); explain and approvals load everything for the customer.
+    """
     chooser = PlanChooser(org)
+    horizon = today - timedelta(days=chooser.earliest_offset()) if only_relevant else None
     customers = scoped(Customer, org)
     if customer_ids is not None:
         customers = customers.filter(id__in=customer_ids)
@@ -143,13 +169,13 @@ def day_state_batches(*, org: Organisation, today: date, batch: int = BATCH,
     if bounds["lo"] is None:
         return
     for lo in range(bounds["lo"], bounds["hi"] + 1, batch):
-        state = load_batch(org, today, chooser, lo, lo + batch, customer_ids)
+        state = load_batch(org, today, chooser, lo, lo + batch, customer_ids, horizon)
         if state.invoices or state.pending:
             yield state
 
 
 def load_batch(org: Organisation, today: date, chooser: PlanChooser, lo: int, hi: int,
-               only: list[int] | None = None) -> DayState:
+               only: list[int] | None = None, horizon: date | None = None) -> DayState:
     def rng(qs: Any, key: str = "customer_id") -> Any:
         qs = qs.filter(**{f"{key}__gte": lo, f"{key}__lt": hi})
         return qs.filter(**{f"{key}__in": only}) if only is not None else qs
@@ -159,18 +185,33 @@ def load_batch(org: Organisation, today: date, chooser: PlanChooser, lo: int, hi
     disputes = _disputes(rng(scoped(Dispute, org), "invoice__customer_id"))
     barred = set(rng(scoped(Event, org).filter(type="limitation_reached")).values_list("invoice_id", flat=True))
     kinds = _load_customers(org, state, rng, chooser, today)
-    old = today - timedelta(days=600)  # limitation is years away for anything younger
-    append, Invoice = state.invoices.append, planner.Invoice
-    for inv_id, cid, number, due, outstanding, currency, sent in open_invoice_rows(org, lo, hi, only):
-        disputed, resolved = disputes.get(inv_id, NOT_DISPUTED)
-        barred_from = _time_barred_from(kinds.get(cid, "b2b"), due, today) if due <= old else None
-        append(Invoice(inv_id, cid, due, outstanding, number, True, marks.get(inv_id) or NO_MARKS, disputed,
-                       resolved, barred_from, inv_id in barred))
-        if currency != "EUR" or sent is not None:
-            state.invoice_info[inv_id] = InvoiceInfo(number, currency, sent)
+    _load_invoices(org, state, lo, hi, only, horizon, today, marks, disputes, barred, kinds)
     state.promises = _promises(rng(scoped(Promise, org).filter(status=Promise.Status.ACTIVE)))
     state.pending = _pending(rng(scoped(Action, org).filter(status=Action.Status.AWAITING_APPROVAL)))
     return state
+
+
+def _load_invoices(org: Organisation, state: DayState, lo: int, hi: int, only: list[int] | None,
+                   horizon: date | None, today: date, marks: dict[int, dict[str, planner.Mark]],
+                   disputes: dict[int, tuple[bool, date | None]], barred: set[int], kinds: dict[int, str]) -> None:
+    """The hot path: one pass over the raw rows straight into the planner's invoices."""
+    old = (today - timedelta(days=600)).isoformat()  # limitation is years away for anything younger
+    append, Invoice, fromiso, info = state.invoices.append, planner.Invoice, date.fromisoformat, state.invoice_info
+    sql, params = _open_invoices_sql(org, lo, hi, only, horizon)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(10_000):
+            for inv_id, cid, number, due_text, o, currency, sent in rows:
+                due = fromiso(due_text)
+                barred_from = _time_barred_from(kinds.get(cid, "b2b"), due, today) if due_text <= old else None
+                if disputes and inv_id in disputes:
+                    disputed, resolved = disputes[inv_id]
+                else:
+                    disputed, resolved = False, None
+                append(Invoice(inv_id, cid, due, o if type(o) is Decimal else Decimal(repr(o)), number, True,
+                               marks.get(inv_id, NO_MARKS), disputed, resolved, barred_from, inv_id in barred))
+                if sent is not None or currency != "EUR":
+                    info[inv_id] = InvoiceInfo(number, currency, fromiso(sent) if sent else None)
 
 
 def _marks(qs: Any) -> dict[int, dict[str, planner.Mark]]:

@@ -70,7 +70,7 @@ def dunning_run(*, org: Organisation, today: date, dry_run: bool = False) -> Run
     run = DunningRun.objects.create(org=org, date=today, dry_run=dry_run)
     settings = org_settings(org)
     created: list[int] = []
-    for state in day_state_batches(org=org, today=today):
+    for state in day_state_batches(org=org, today=today, only_relevant=True):
         plan = planner.plan_day(customers=state.customers, invoices=state.invoices, promises=state.promises,
                                 pending=state.pending, settings=settings, today=today)
         result.warnings.extend(_data_checks(plan, state, today))
