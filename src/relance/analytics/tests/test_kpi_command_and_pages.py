@@ -129,3 +129,13 @@ def test_reminders_and_steps_come_from_the_dunning_actions(ledger):
     assert doc["reminders_before_payment"] == "3.0"  # the call is a task, the cancelled letter never went
     assert [(s["step"], s["invoices"], s["paid_within_7_days"]) for s in doc["steps"]] == [
         ("reminder_1", 1, 0), ("reminder_2", 1, 1), ("call", 1, 1)]
+
+
+def test_the_command_speaks_french_even_after_an_english_request(ledger):
+    from django.utils import translation
+
+    translation.activate("en")
+    try:
+        assert "DSO (méthode comptable)" in run_kpi("--date", "2025-06-30")
+    finally:
+        translation.activate("fr")

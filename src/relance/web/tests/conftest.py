@@ -39,6 +39,15 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def french_afterwards():
+    """A request in English leaves English active in this thread: put French back for the next tests."""
+    yield
+    from django.utils import translation
+
+    translation.activate("fr")
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Primary keys restart in each test database transaction: never read another test's cached figures."""
     from django.core.cache import cache

@@ -3,6 +3,8 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
+from django.utils import translation
+
 from relance.accounts.models import Organisation
 from relance.analytics import exports
 from relance.analytics.kpi import as_json
@@ -26,6 +28,10 @@ class Command(RelanceCommand):
         assert org is not None
         if not 1 <= options["period"] <= 3660:
             raise ApplicationError("--period doit être un nombre de jours entre 1 et 3660.")
+        with translation.override("fr"):  # the command line speaks French, whatever a request activated
+            self._print(org, options)
+
+    def _print(self, org: Organisation, options: dict[str, Any]) -> None:
         day = self.today(options)
         report = kpi_report(org=org, day=day, period_days=options["period"])
         refs = customer_refs(org=org, ids=list(report.delay_by_customer))
