@@ -161,3 +161,9 @@ def test_a_manager_edits_settings_but_not_members(org, client_for):
     c = client_for(manager)
     assert c.get(reverse("settings")).status_code == 200
     assert c.post(reverse("member_save"), {"email": "x@y.fr", "role": "owner"}).status_code == 403
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/"])
+def test_bulk_actions_never_redirect_elsewhere(litigation, alice, client_for, target):
+    response = client_for(alice).post(reverse("action_bulk"), {"ids": [litigation.pk], "do": "cancel", "next": target})
+    assert response["Location"] == reverse("action_list")

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from relance.accounts.permissions import MANAGER, VIEWER, role_required
@@ -122,4 +123,5 @@ def action_bulk(request: HttpRequest) -> HttpResponse:
     if not ids:
         messages.error(request, "Aucune action cochée.")
     target = request.POST.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "action_list")
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return redirect(target if safe else "action_list")
