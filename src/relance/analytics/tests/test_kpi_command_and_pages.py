@@ -139,3 +139,15 @@ def test_the_command_speaks_french_even_after_an_english_request(ledger):
         assert "DSO (méthode comptable)" in run_kpi("--date", "2025-06-30")
     finally:
         translation.activate("fr")
+
+
+def test_the_kpi_page_reads_the_ledger_in_a_few_queries(org, victor, client_for, django_assert_max_num_queries):
+    for i in range(40):
+        invoice = InvoiceFactory(customer=CustomerFactory(org=org), issue_date=date(2025, 4, 1 + i % 28),
+                                 total_incl_tax=Decimal("100"))
+        if i % 2:
+            allocation_add(org=org, invoice=invoice, amount=Decimal("100"), day=date(2025, 6, 1))
+    c = client_for(victor)
+    with django_assert_max_num_queries(10):
+        response = c.get(reverse("analytics:kpi"), {"date": "2025-06-30"})
+    assert response.context["report"].receivables == Decimal("2000.00")
