@@ -49,6 +49,10 @@ class FrenchFirstLocaleMiddleware:
         language = wanted if wanted in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Language", translation.get_language())
+        try:
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", translation.get_language())
+        finally:
+            # The language belongs to this request only: never leak it to the next one on this thread.
+            translation.deactivate()
         return response
