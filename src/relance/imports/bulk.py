@@ -9,7 +9,8 @@ they are stored exactly as the ORM would store them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -43,3 +44,64 @@ def insert_rows(objs: Sequence[models.Model], *, batch: int = BATCH) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(objs), batch):
             cursor.executemany(sql, [[prep(obj) for prep in preparers] for obj in objs[start:start + batch]])
+
+
+def _value_preparer(field: models.Field, connection: Any) -> Callable[[Any], Any] | None:
+    """None when the Python value is what the driver takes; else the ORM's own preparation (memoised for dates)."""
+    if isinstance(field, _PLAIN) and not isinstance(field, models.FileField):
+        return None
+    if isinstance(field, models.DecimalField):
+        # to_python and adapt_decimalfield_value leave a Decimal as it is on every backend Django ships
+        return lambda value: value if type(value) is Decimal else field.get_db_prep_save(value, connection)
+    if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+        seen: dict[Any, Any] = {}
+
+        def prepare_date(value: Any) -> Any:
+            try:
+                return seen[value]
+            except KeyError:
+                prepared = seen[value] = field.get_db_prep_save(value, connection)
+                return prepared
+        return prepare_date
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def insert_tuples(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                  batch: int = BATCH) -> None:
+    """INSERT rows given as plain tuples of values for the attributes `names` (attnames: customer_id).
+
+    Every other column gets what a new instance would get (its default; the time of this call for
+    auto_now fields), prepared once; named values are prepared as the ORM would prepare them.
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    by_name = {f.attname: f for f in fields}
+    named = [by_name[n] for n in names]
+    blank = model()
+    rest = [f for f in fields if f.attname not in names]
+    constants = tuple(f.get_db_prep_save(f.pre_save(blank, True), connection) for f in rest)
+    preps = [(i, p) for i, f in enumerate(named) if (p := _value_preparer(f, connection)) is not None]
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(str(f.column)) for f in [*named, *rest])
+    placeholders = ", ".join(["%s"] * (len(named) + len(rest)))
+    # identifiers come from the model's metadata, values are bound parameters
+    sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+
+    def prepared(row: Sequence[Any]) -> tuple[Any, ...]:
+        if not preps:
+            return (*row, *constants)
+        values = list(row)
+        for i, prep in preps:
+            values[i] = prep(values[i])
+        return (*values, *constants)
+
+    with connection.cursor() as cursor:
+        pending: list[tuple[Any, ...]] = []
+        for row in rows:
+            pending.append(prepared(row))
+            if len(pending) >= batch:
+                cursor.executemany(sql, pending)
+                pending = []
+        if pending:
+            cursor.executemany(sql, pending)

@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 
 from relance.accounts.models import Organisation
 from relance.activity.models import Event
-from relance.imports.bulk import insert_rows
+from relance.imports.bulk import insert_rows, insert_tuples
 from relance.imports.plan import (
     BATCH,
     CHUNK,
@@ -60,7 +60,7 @@ def write_plan(org: Organisation, plan: ImportPlan, *, today: date, files: list[
     existing = _existing_allocations(org, invoices, touched, plan)
     wanted = _wanted_allocations(plan, invoices, touched, existing, today=today)
     restatused = _set_statuses(plan, invoices, touched, existing, wanted)
-    insert_rows(new)
+    _insert_invoices(new)
     _read_back_ids(org, invoices, new)
     Invoice.objects.bulk_update(changed, [*INVOICE_FIELDS, "document", "status"], batch_size=BATCH)
     Invoice.objects.bulk_update(restatused, ["status"], batch_size=BATCH)
@@ -123,25 +123,55 @@ def _matching_contact(contacts: list[Contact], email: str, phone: str) -> Contac
     return next((c for c in contacts if c.phone == phone), None)
 
 
+class NewInvoice:
+    """A new invoice as the writer needs it: its row, and what statuses and allocations read from it.
+
+    A model instance costs more to build than the row itself; one is built only for an e-invoice whose
+    document is stored with it."""
+
+    __slots__ = ("customer_id", "kind", "number", "pk", "row", "status", "total_incl_tax")
+
+    def __init__(self, row: tuple[Any, ...]) -> None:
+        self.row = row
+        self.pk: Any = None  # read back after the INSERT
+        self.customer_id, self.number, self.kind, self.total_incl_tax = row[1], row[2], row[3], row[8]
+        self.status: str = Invoice.Status.OPEN
+
+
+#: the columns of NewInvoice.row, in order (the status is decided later and added at the INSERT)
+NEW_INVOICE_COLUMNS = ("org_id", "customer_id", "number", "kind", "issue_date", "due_date", "terms_exceeded",
+                       "currency", "total_incl_tax", "total_excl_tax", "sent_date", "po_number",
+                       "payment_reference", "source", "source_ref", "content_hash")
+AnyInvoice = Invoice | NewInvoice
+
+
 def _invoice_objects(org: Organisation, plan: ImportPlan, customers: dict[str, Customer], touched: list[str],
-                     progress: bool) -> tuple[dict[str, Invoice], list[Invoice], list[Invoice]]:
+                     progress: bool) -> tuple[dict[str, AnyInvoice], list[AnyInvoice], list[Invoice]]:
     from relance.legal.terms import payment_terms_exceeded
 
-    invoices, new, changed = dict(plan.existing_invoices), [], []
+    invoices: dict[str, AnyInvoice] = dict(plan.existing_invoices)
+    new: list[AnyInvoice] = []
+    changed: list[Invoice] = []
     for number in progress_bar(touched, progress, "Écriture"):
         rec, due = plan.records[number], plan.due_dates[number]
         customer = customers[rec.customer.ref]
+        exceeded = customer.kind != "b2c" and payment_terms_exceeded(issue_date=rec.issue_date, due_date=due)
+        source_ref = (rec.source_ref or rec.file.rsplit("/", 1)[-1])[:200]
+        invoice = invoices.get(number)
+        if invoice is None and not rec.document:
+            invoices[number] = light = NewInvoice((
+                org.pk, customer.pk, number, rec.kind, rec.issue_date, due, exceeded, rec.currency,
+                rec.total_incl_tax, rec.total_excl_tax, rec.sent_date, rec.po_number[:64],
+                rec.payment_reference[:64], rec.source, source_ref, plan.hashes[number]))
+            new.append(light)
+            continue
         values = {
             "customer": customer, "kind": rec.kind, "issue_date": rec.issue_date, "due_date": due,
             "currency": rec.currency, "total_incl_tax": rec.total_incl_tax, "total_excl_tax": rec.total_excl_tax,
             "sent_date": rec.sent_date, "po_number": rec.po_number[:64],
             "payment_reference": rec.payment_reference[:64], "source": rec.source,
-            "source_ref": (rec.source_ref or rec.file.rsplit("/", 1)[-1])[:200],
-            "terms_exceeded": customer.kind != "b2c" and payment_terms_exceeded(issue_date=rec.issue_date,
-                                                                                due_date=due),
-            "content_hash": plan.hashes[number],
+            "source_ref": source_ref, "terms_exceeded": exceeded, "content_hash": plan.hashes[number],
         }
-        invoice = invoices.get(number)
         if invoice is None:
             # ids rather than instances: assigning related objects costs more than building the row
             del values["customer"]
@@ -149,6 +179,7 @@ def _invoice_objects(org: Organisation, plan: ImportPlan, customers: dict[str, C
             invoice = invoices[number] = Invoice(org_id=org.pk, number=number, **values)
             new.append(invoice)
         else:
+            assert isinstance(invoice, Invoice)
             for key, value in values.items():
                 setattr(invoice, key, value)
             changed.append(invoice)
@@ -157,7 +188,13 @@ def _invoice_objects(org: Organisation, plan: ImportPlan, customers: dict[str, C
     return invoices, new, changed
 
 
-def _read_back_ids(org: Organisation, invoices: dict[str, Invoice], new: list[Invoice]) -> None:
+def _insert_invoices(new: list[AnyInvoice]) -> None:
+    insert_rows([i for i in new if isinstance(i, Invoice)])
+    insert_tuples(Invoice, (*NEW_INVOICE_COLUMNS, "status"),
+                  ((*i.row, i.status) for i in new if isinstance(i, NewInvoice)))
+
+
+def _read_back_ids(org: Organisation, invoices: dict[str, AnyInvoice], new: list[AnyInvoice]) -> None:
     if len(new) > 10 * CHUNK:  # a big import: one pass over the organisation beats hundreds of IN lists
         rows: Iterable[tuple[str, int]] = scoped(Invoice, org).values_list("number", "pk").iterator(chunk_size=10_000)
     else:
@@ -167,10 +204,11 @@ def _read_back_ids(org: Organisation, invoices: dict[str, Invoice], new: list[In
         invoice = invoices.get(number)
         if invoice is not None and invoice.pk is None:
             invoice.pk = pk
-            invoice._state.adding = False
+            if isinstance(invoice, Invoice):
+                invoice._state.adding = False
 
 
-def _existing_allocations(org: Organisation, invoices: dict[str, Invoice], touched: list[str],
+def _existing_allocations(org: Organisation, invoices: dict[str, AnyInvoice], touched: list[str],
                           plan: ImportPlan) -> _Existing:
     existing = _Existing({}, defaultdict(Decimal), defaultdict(Decimal))
     touched_ids = {invoices[n].pk for n in touched if invoices[n].pk}
@@ -196,7 +234,7 @@ def _credit_notes(plan: ImportPlan, touched: list[str]) -> set[str]:
                     if link.invoice in touched_set and link.credit_note in plan.records}
 
 
-def _wanted_allocations(plan: ImportPlan, invoices: dict[str, Invoice], touched: list[str], existing: _Existing,
+def _wanted_allocations(plan: ImportPlan, invoices: dict[str, AnyInvoice], touched: list[str], existing: _Existing,
                         *, today: date) -> dict[Key, _Wanted]:
     """What the file says settles each touched invoice: credit notes first, then the paid amount."""
     wanted: dict[Key, _Wanted] = {}
@@ -216,7 +254,7 @@ def _wanted_allocations(plan: ImportPlan, invoices: dict[str, Invoice], touched:
     return wanted
 
 
-def _set_statuses(plan: ImportPlan, invoices: dict[str, Invoice], touched: list[str], existing: _Existing,
+def _set_statuses(plan: ImportPlan, invoices: dict[str, AnyInvoice], touched: list[str], existing: _Existing,
                   wanted: dict[Key, _Wanted]) -> list[Invoice]:
     """Open or paid from what will settle each invoice; returns untouched invoices whose status changes."""
     settled: dict[str, Decimal] = defaultdict(Decimal)
@@ -237,12 +275,12 @@ def _set_statuses(plan: ImportPlan, invoices: dict[str, Invoice], touched: list[
         status = Invoice.Status.PAID if done >= inv.total_incl_tax else Invoice.Status.OPEN
         if status != inv.status:
             inv.status = status
-            if number not in touched_set:
+            if number not in touched_set and isinstance(inv, Invoice):
                 restatused.append(inv)
     return restatused
 
 
-def _sync_allocations(org: Organisation, invoices: dict[str, Invoice], existing: _Existing,
+def _sync_allocations(org: Organisation, invoices: dict[str, AnyInvoice], existing: _Existing,
                       wanted: dict[Key, _Wanted]) -> None:
     """Make the import's allocations say exactly what the file says (adjust, never add again)."""
     by_pk: dict[tuple[int, int | None], tuple[Key, _Wanted]] = {
@@ -251,21 +289,21 @@ def _sync_allocations(org: Organisation, invoices: dict[str, Invoice], existing:
     stale = [a.pk for key, a in existing.mine.items() if key not in by_pk]
     for part in chunks(stale):
         Allocation.objects.filter(pk__in=part).delete()
-    new, changed = [], []
+    new: list[tuple[Any, ...]] = []
+    changed: list[Allocation] = []
     for key, ((_, credit_note), w) in by_pk.items():
         old = existing.mine.get(key)
         if old is None:
-            new.append(Allocation(
-                org_id=org.pk, invoice_id=key[0], credit_note_id=key[1], amount=w.amount, date=w.day,
-                note=IMPORT_NOTE, source=Allocation.Source.CREDIT_NOTE if credit_note else Allocation.Source.ACCOUNTING))
+            new.append((org.pk, key[0], key[1], w.amount, w.day, IMPORT_NOTE,
+                        Allocation.Source.CREDIT_NOTE if credit_note else Allocation.Source.ACCOUNTING))
         elif (old.amount, old.date) != (w.amount, w.day):
             old.amount, old.date = w.amount, w.day
             changed.append(old)
-    insert_rows(new)
+    insert_tuples(Allocation, ("org_id", "invoice_id", "credit_note_id", "amount", "date", "note", "source"), new)
     Allocation.objects.bulk_update(changed, ["amount", "date"], batch_size=BATCH)
 
 
-def _write_events(org: Organisation, plan: ImportPlan, invoices: dict[str, Invoice], *, today: date,
+def _write_events(org: Organisation, plan: ImportPlan, invoices: dict[str, AnyInvoice], *, today: date,
                   files: list[str], actor: Any) -> None:
     per_customer: dict[int, dict[str, list[str]]] = defaultdict(lambda: {"created": [], "updated": []})
     for key, numbers in (("created", plan.created), ("updated", plan.updated)):
