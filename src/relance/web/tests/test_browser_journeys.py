@@ -56,6 +56,7 @@ def test_working_the_today_list_done_items_leave_it(page, org, bob, late_custome
     item.get_by_role("button", name="Fait").click()
     item.wait_for(state="detached")
     assert page.locator("li.task").count() == 1
+    assert page.locator("#today-total").inner_text() == "1 tâche à faire"
 
 
 def test_logging_a_call_with_a_promise_pauses_the_ladder(page, bob, late_customer, today):

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from relance.accounts.permissions import COLLECTOR, MANAGER, VIEWER, role_required
@@ -34,6 +35,14 @@ def today(request: HttpRequest) -> HttpResponse:
                                               "total": len(tasks)})
 
 
+def _left(request: HttpRequest) -> HttpResponse:
+    """Nothing where the done item was, and the new count out of band (HTMX)."""
+    n = len(today_tasks(org=request.org, user=request.user, today=local_today(),  # type: ignore[attr-defined]
+                        everyone=request.POST.get("equipe") == "1"))
+    text = ngettext("%(n)s tâche à faire", "%(n)s tâches à faire", n) % {"n": n}
+    return HttpResponse(format_html('<span id="today-total" hx-swap-oob="true">{}</span>', text))
+
+
 @require_POST
 @role_required(COLLECTOR)
 def task_done(request: HttpRequest, pk: int) -> HttpResponse:
@@ -49,7 +58,7 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("today")
     if request.htmx:  # type: ignore[attr-defined]
-        return HttpResponse("")  # the item leaves the list
+        return _left(request)  # the item leaves the list
     messages.success(request, f"« {task.title} » : fait.")
     return redirect("today")
 
@@ -75,6 +84,6 @@ def task_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("today")
     if request.htmx:  # type: ignore[attr-defined]
-        return HttpResponse("")
+        return _left(request)
     messages.success(request, "Action validée." if approve else "Action annulée.")
     return redirect("today")
