@@ -72,7 +72,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     payment = scoped(Payment, org).filter(pk=pk).first()
     if payment is None:
         raise Http404("Paiement introuvable")
-    ids = [int(i) for i in request.POST.getlist("invoices") if i.isdigit()]
+    ids = [int(i) for i in request.POST.getlist("invoices") if i.isascii() and i.isdigit()]
     invoices = list(scoped(Invoice, org).filter(pk__in=ids, status=Invoice.Status.OPEN))
     try:
         allocations = payment_assign(org=org, payment=payment, invoices=invoices, actor=request.user,

@@ -54,8 +54,13 @@ def _describe(exc: BaseException) -> str:
         return str(exc.args[0]) if exc.args else type(exc).__name__
 
 
+def one_line(text: str) -> str:
+    """Header-safe text: CR, LF and other line breaks folded to single spaces (no forged header, no refusal)."""
+    return " ".join(text.split())
+
+
 def sender_address(org: Organisation) -> str:
-    return formataddr((org.sender_name or org.name, org.sender_email or settings.DEFAULT_FROM_EMAIL))
+    return formataddr((one_line(org.sender_name or org.name), one_line(org.sender_email or settings.DEFAULT_FROM_EMAIL)))
 
 
 def _domain(org: Organisation) -> str:
@@ -68,7 +73,7 @@ def email_build(*, org: Organisation, customer: Customer, ctx: MessageContext, t
     recipients = [c.email for c in ctx.contacts if c.email]
     message = EmailMultiAlternatives(
         subject=render_part(ctx, "email_subject", org=org), body=render_part(ctx, "email_text", org=org),
-        from_email=sender_address(org), to=recipients, reply_to=[org.reply_to] if org.reply_to else None,
+        from_email=sender_address(org), to=recipients, reply_to=[one_line(org.reply_to)] if org.reply_to else None,
         headers={"Message-ID": make_msgid(domain=_domain(org)), "Auto-Submitted": "auto-generated"},
     )
     message.attach_alternative(render_part(ctx, "email_html", org=org), "text/html")
@@ -78,12 +83,12 @@ def email_build(*, org: Organisation, customer: Customer, ctx: MessageContext, t
         suffix = Path(invoice.document.name or "").suffix.lower() or ".pdf"
         mimetype = mimetypes.guess_type(f"x{suffix}")[0] or "application/octet-stream"
         with invoice.document.open("rb") as handle:
-            message.attach(f"Facture-{invoice.number}{suffix}".replace("/", "-"), handle.read(), mimetype)
+            message.attach(one_line(f"Facture-{invoice.number}{suffix}").replace("/", "-"), handle.read(), mimetype)
     if with_statement is None:
         with_statement = getattr(settings, "RELANCE_EMAIL_STATEMENT", True)
     if with_statement:
         data, _ = statement_pdf(org=org, customer=customer, today=today)
-        message.attach(f"Releve-de-compte-{customer.ref}-{today:%Y-%m-%d}.pdf", data, "application/pdf")
+        message.attach(one_line(f"Releve-de-compte-{customer.ref}-{today:%Y-%m-%d}.pdf"), data, "application/pdf")
     return message
 
 

@@ -27,7 +27,7 @@ class EpcError(ValueError):
 def _rf_reference(reference: str) -> bool:
     """ISO 11649 creditor reference (RFxx…), valid checksum: goes in the structured field."""
     ref = reference.replace(" ", "").upper()
-    if not (ref.startswith("RF") and 5 <= len(ref) <= 25 and ref[2:4].isdigit() and ref[4:].isalnum()):
+    if not (ref.isascii() and ref.startswith("RF") and 5 <= len(ref) <= 25 and ref[2:4].isdigit() and ref[4:].isalnum()):
         return False
     digits = "".join(str(int(c, 36)) for c in ref[4:] + ref[:4])
     return int(digits) % 97 == 1
@@ -97,6 +97,21 @@ def logo_uri(path: str) -> str:
 
 def media_path(relative: str) -> Path:
     return Path(settings.MEDIA_ROOT) / relative
+
+
+def safe_filename(name: str) -> str:
+    """A file name made of debtor data (customer code, invoice number) that stays in its folder and on one line."""
+    return " ".join(name.replace("/", "-").replace("\\", "-").split()).lstrip(".") or "document"
+
+
+def output_write(path: Path, data: bytes) -> None:
+    """Write a command's output file; a path that cannot be written is bad input (exit 2), not a crash."""
+    from relance.core.errors import ApplicationError
+
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise ApplicationError(f"Impossible d'écrire « {path} » : {exc.strerror or exc}.")
 
 
 def store_pdf(*, folder: str, name: str, day: date, data: bytes) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from relance.activity.models import Event
 from relance.activity.services import event_record
@@ -23,7 +24,8 @@ def tracking_receive(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> N
     sent = SentMessage.objects.filter(provider_id=str(event.message_id)).select_related("org", "customer").first()
     if sent is None:
         return
-    day = event.timestamp.date() if getattr(event, "timestamp", None) else local_today()
+    # The business day where the organisation is (Europe/Paris), not the provider's UTC date.
+    day = timezone.localtime(event.timestamp).date() if getattr(event, "timestamp", None) else local_today()
     recipient = (event.recipient or "").lower()
     if event.event_type in FAILURES or event.event_type == "deferred":
         mail = ParsedMail(message_id=f"<{esp_name}-{event.event_id or event.message_id}-{event.event_type}>",

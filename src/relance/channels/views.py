@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from relance.accounts.permissions import COLLECTOR, VIEWER, role_required
@@ -30,7 +31,8 @@ class TrackingForm(forms.Form):
 
 def _pdf(data: bytes, filename: str, content_type: str = "application/pdf") -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # The name carries debtor data (customer code): quoted and encoded by Django, never pasted into the header.
+    response["Content-Disposition"] = content_disposition_header(True, " ".join(filename.replace("/", "-").split()))
     return response
 
 

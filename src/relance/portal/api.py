@@ -21,10 +21,9 @@ def portal_link_for(*, customer: Customer, today: date) -> str:
     return settings.SITE_URL + reverse("portal:home", args=[raw])
 
 
-def portal_revoke(*, org: Organisation, customer: Customer, actor: Any, today: date | None = None) -> int:
+def portal_revoke(*, org: Organisation, customer: Customer, actor: Any, today: date) -> int:
     """Revoke all of a customer's links; returns how many were live. The customer page's button
     posts to `portal:revoke` (/portail/revoquer/<customer_id>/)."""
-    from relance.core.dates import local_today
     from relance.portal.services import portal_revoke as revoke
 
-    return revoke(org=org, customer=customer, actor=actor, today=today or local_today())
+    return revoke(org=org, customer=customer, actor=actor, today=today)

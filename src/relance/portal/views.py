@@ -37,6 +37,11 @@ from relance.portal.services import Visit
 from relance.portal.uploads import sniff_image, sniff_type
 
 
+def _is_id(text: str) -> bool:
+    """Plain ASCII digits only: "²" or "١" pass str.isdigit() but are no identifier."""
+    return text.isascii() and text.isdigit()
+
+
 def _home(visit: Visit) -> HttpResponseRedirect:
     return redirect(reverse("portal:home", args=[visit.raw]))
 
@@ -91,7 +96,7 @@ def logo(request: HttpRequest, visit: Visit, today: date) -> HttpResponseBase:
 def pay(request: HttpRequest, visit: Visit, today: date) -> HttpResponseBase:
     overview = portal_overview(token=visit.token, today=today)
     lines = overview.payable
-    if (wanted := request.GET.get("facture", "")).isdigit():
+    if _is_id(wanted := request.GET.get("facture", "")):
         lines = [line for line in lines if line.invoice.pk == int(wanted)]
     amount = sum((line.outstanding for line in lines), Decimal("0.00"))
     reference = _reference(visit, lines)
@@ -170,7 +175,7 @@ def promise(request: HttpRequest, visit: Visit, today: date) -> HttpResponseBase
 def dispute(request: HttpRequest, visit: Visit, today: date) -> HttpResponseBase:
     disputed = scoped(Dispute, visit.org).filter(status=Dispute.Status.OPEN).values("invoice_id")
     invoices = customer_invoices(visit.token).exclude(pk__in=disputed)
-    initial = {"invoice": request.GET["facture"]} if request.GET.get("facture", "").isdigit() else None
+    initial = {"invoice": request.GET["facture"]} if _is_id(request.GET.get("facture", "")) else None
     form = DisputeForm(request.POST or None, invoices=invoices, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -46,7 +46,11 @@ def decode_text(data: bytes, preferred: str | None = None) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode(preferred or "cp1252", errors="replace")
+    except LookupError:  # the file names an encoding Python does not know: read it as Windows-1252
+        return data.decode("cp1252", errors="replace")
 
 
 def clean(text: str | None) -> str:

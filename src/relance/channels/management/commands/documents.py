@@ -6,6 +6,7 @@ from typing import Any
 
 from relance.accounts.models import Organisation
 from relance.channels.litigation import litigation_file
+from relance.channels.pdf import output_write, safe_filename
 from relance.channels.statement import statement_pdf
 from relance.core.commands import RelanceCommand, date_arg
 from relance.core.dates import local_today
@@ -35,10 +36,10 @@ class Command(RelanceCommand):
         customer = customer_get(org=org, ref=options["customer_ref"])
         if options["action"] == "statement":
             data, _ = statement_pdf(org=org, customer=customer, today=day)
-            default = f"releve-{customer.ref}-{day:%Y-%m-%d}.pdf"
+            default = safe_filename(f"releve-{customer.ref}-{day:%Y-%m-%d}.pdf")
         else:
             data = litigation_file(org=org, customer=customer, today=day)
-            default = f"contentieux-{customer.ref}-{day:%Y-%m-%d}.zip"
+            default = safe_filename(f"contentieux-{customer.ref}-{day:%Y-%m-%d}.zip")
         output = Path(options.get("output") or default)
-        output.write_bytes(data)
+        output_write(output, data)
         self.stdout.write(f"{output} ({len(data)} octets)")

@@ -6,6 +6,7 @@ from typing import Any
 
 from relance.accounts.models import Organisation
 from relance.channels.letters import print_batch
+from relance.channels.pdf import output_write
 from relance.channels.services import registered_letter_get, registered_letter_track
 from relance.core.commands import RelanceCommand, date_arg
 from relance.core.dates import local_today
@@ -33,7 +34,7 @@ class Command(RelanceCommand):
         if options["action"] == "batch":
             data, pages = print_batch(org=org, day=day)
             output = Path(options.get("output") or f"courriers-{day:%Y-%m-%d}.pdf")
-            output.write_bytes(data)
+            output_write(output, data)
             self.stdout.write(f"{output} : {pages} pages")
             return
         document = registered_letter_get(org=org, action_id=options["action_id"])
