@@ -245,6 +245,25 @@ TASKS = {
 }
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 
+# --- Cache ------------------------------------------------------------------
+# Shared by every process of the install (web, worker, commands), so a change made by the worker reaches the
+# dashboard at once: files under var/cache by default, Redis with CACHE_URL=redis://127.0.0.1:6379/1.
+# Test runs (pytest sets PYTEST_VERSION) keep a per-process memory cache so parallel workers never share one.
+
+
+def _cache_settings(url: str) -> dict[str, object]:
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("locmem://") or (not url and os.environ.get("PYTEST_VERSION")):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if url.startswith("file://") or not url:
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": unquote(urlparse(url).path) if url else str(VAR_DIR / "cache")}
+    raise ImproperlyConfigured(f"CACHE_URL: unsupported scheme in {url!r}")
+
+
+CACHES = {"default": _cache_settings(os.environ.get("CACHE_URL", ""))}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
