@@ -128,6 +128,8 @@ def _merge_customers(plan: ImportPlan) -> None:
         if known is None:
             plan.customers[incoming.ref] = incoming
             continue
+        if incoming is known or incoming == known:
+            continue  # merging equal records gives the same record (a FEC shares one per customer)
         merged = {k: getattr(incoming, k) or getattr(known, k) for k in known.__dataclass_fields__}
         plan.customers[incoming.ref] = CustomerRecord(**merged)
 

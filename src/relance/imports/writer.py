@@ -77,11 +77,21 @@ def _write_customers(org: Organisation, plan: ImportPlan) -> dict[str, Customer]
             new.append(customers[ref])
         elif _update_customer(customer, rec):
             changed.append(customer)
-    Customer.objects.bulk_create(new, batch_size=BATCH)
+    _insert_customers(org, new)
     Customer.objects.bulk_update(changed, CUSTOMER_FIELDS, batch_size=BATCH)
     if new or changed:
         plan.warnings.append(f"Clients : {len(new)} créé(s), {len(changed)} mis à jour.")
     return customers
+
+
+def _insert_customers(org: Organisation, new: list[Customer]) -> None:
+    """Prepared INSERTs (bulk_create compiles SQL for every 45 rows), then the ids read back by ref."""
+    insert_rows(new)
+    by_ref = {c.ref: c for c in new}
+    for part in chunks(list(by_ref)):
+        for ref, pk in scoped(Customer, org).filter(ref__in=part).values_list("ref", "pk"):
+            by_ref[ref].pk = pk
+            by_ref[ref]._state.adding = False
 
 
 def _update_customer(customer: Customer, rec: CustomerRecord) -> bool:
@@ -147,15 +157,22 @@ AnyInvoice = Invoice | NewInvoice
 
 def _invoice_objects(org: Organisation, plan: ImportPlan, customers: dict[str, Customer], touched: list[str],
                      progress: bool) -> tuple[dict[str, AnyInvoice], list[AnyInvoice], list[Invoice]]:
-    from relance.legal.terms import payment_terms_exceeded
+    from relance.legal.terms import latest_lawful_due_date
 
+    lawful: dict[date, date] = {}  # per issue date: a FEC has hundreds of dates for 100,000s of invoices
     invoices: dict[str, AnyInvoice] = dict(plan.existing_invoices)
     new: list[AnyInvoice] = []
     changed: list[Invoice] = []
     for number in progress_bar(touched, progress, "Écriture"):
         rec, due = plan.records[number], plan.due_dates[number]
         customer = customers[rec.customer.ref]
-        exceeded = customer.kind != "b2c" and payment_terms_exceeded(issue_date=rec.issue_date, due_date=due)
+        if customer.kind == "b2c":
+            exceeded = False
+        else:  # payment_terms_exceeded(), with the latest lawful date computed once per issue date
+            latest = lawful.get(rec.issue_date)
+            if latest is None:
+                latest = lawful[rec.issue_date] = latest_lawful_due_date(rec.issue_date)
+            exceeded = due > latest
         source_ref = (rec.source_ref or rec.file.rsplit("/", 1)[-1])[:200]
         invoice = invoices.get(number)
         if invoice is None and not rec.document:
