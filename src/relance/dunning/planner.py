@@ -173,12 +173,19 @@ class PlannedMark:
 class DayPlan:
     actions: list[PlannedAction] = field(default_factory=list)
     events: list[PlannedEvent] = field(default_factory=list)
-    marks: list[PlannedMark] = field(default_factory=list)
     cancellations: list[int] = field(default_factory=list)  # pending approvals to cancel (rule 9)
     warnings: list[str] = field(default_factory=list)
     #: why each invoice got, or did not get, a step (kept for explain, not on a busy day's run)
     reasons: dict[int, Reason] = field(default_factory=dict)
     keep_reasons: bool = False
+    #: the ladder marks as groups (invoice ids, each invoice's next step, day, skipped), turned into
+    #: PlannedMarks only when read: the real run reads them, a dry run (which writes nothing) does not
+    mark_groups: list[tuple[tuple[int, ...], dict[int, Step | None], date, bool]] = field(
+        default_factory=list, repr=False)
+
+    @property
+    def marks(self) -> list[PlannedMark]:
+        return [m for ids, nxt, day, skipped in self.mark_groups for m in _marks(ids, nxt, day, skipped=skipped)]
 
 
 @dataclass(slots=True)
@@ -449,7 +456,7 @@ def _emit(customer: Customer, top: Step, channels: tuple[str, ...], fallback: bo
     if not channels:
         # A step with nothing deliverable (an SMS-only step without a mobile) is skipped, not blocked.
         if not top.is_pre_due:
-            plan.marks.extend(_marks(advanced, nxt, today, skipped=True))
+            plan.mark_groups.append((advanced, nxt, today, True))
         return
     status = AWAITING_APPROVAL if top.needs_approval else None
     for channel in channels:
@@ -460,7 +467,7 @@ def _emit(customer: Customer, top: Step, channels: tuple[str, ...], fallback: bo
     if fallback:
         plan.actions.append(PlannedAction(customer.id, CONTACT_TASK_STEP, "task", TASK, listed_ids, (), amount))
     if not top.needs_approval:
-        plan.marks.extend(_marks(advanced, nxt, today, skipped=False))
+        plan.mark_groups.append((advanced, nxt, today, False))
 
 
 def _marks(ids: tuple[int, ...], nxt: dict[int, Step | None], today: date, *, skipped: bool) -> list[PlannedMark]:

@@ -84,3 +84,19 @@ def test_an_invoice_on_the_ladder_is_loaded_whatever_its_due_date_and_explain_lo
     text = dunning_explain(org=org, invoice=future, today=D("2025-03-24")).text
     assert "pas encore atteint" in text and "27/09/2025" in text  # pre_due: due date − 3 days
     assert not Action.objects.exists()
+
+
+@pytest.mark.django_db
+def test_refused_channels_are_read_from_the_contact(org):
+    no_sms = debtor(org, ref="C402")
+    no_sms.contacts.update(refused_channels=["sms"])
+    no_email = debtor(org, ref="C403")
+    no_email.contacts.update(refused_channels=["email", "sms"])
+    for customer in (no_sms, no_email):
+        fa = invoice(customer, number=f"FA-{customer.ref}", due="2025-02-10")
+        LadderMark.objects.create(org=org, customer=customer, invoice=fa, step="reminder_1", day=D("2025-02-24"))
+    result = dunning_run(org=org, today=D("2025-03-10"), dry_run=True)
+    assert sorted((a["customer"], a["step"], a["channel"]) for a in result.actions) == [
+        ("C402", "reminder_2", "email"),
+        ("C403", "complete_contact", "task"), ("C403", "reminder_2", "letter"),
+    ]

@@ -190,3 +190,28 @@ def test_the_organisations_promise_grace_days_set_when_the_ladder_resumes(org, g
     result = dunning_run(org=org, today=D(resumes))
     assert [e["type"] for e in result.events] == ["promise_broken"]
     assert [a["step"] for a in result.actions] == ["reminder_1"]
+
+
+def test_approving_a_message_respects_the_contact_spacing_then_goes_on_the_first_day_it_may(org, alice):
+    customer, fa = at_formal_notice(org)
+    dunning_run(org=org, today=D("2025-05-09"))
+    notice = Action.objects.get(step="formal_notice")
+    other = Action.objects.create(org=org, customer=customer, step="reminder_1", channel="email", date=D("2025-05-12"),
+                                  status="sent", carried_out_on=D("2025-05-12"), amount_due=Decimal("10.00"))
+    with pytest.raises(ApplicationError, match=r"reçu un message le 12/05/2025.*à partir du 15/05/2025"):
+        action_approve(org=org, action=notice, today=D("2025-05-14"), actor=alice)
+    notice.refresh_from_db()
+    assert notice.status == "awaiting_approval" and not LadderMark.objects.filter(step="formal_notice").exists()
+    assert action_approve(org=org, action=notice, today=D("2025-05-15"), actor=alice).status == "sent"
+    assert LadderMark.objects.get(invoice=fa, step="formal_notice").day == D("2025-05-15")
+    assert other.status == "sent"
+
+
+def test_approving_a_litigation_task_is_not_held_by_the_spacing(org, alice):
+    customer, fa = at_formal_notice(org)
+    LadderMark.objects.create(org=org, customer=customer, invoice=fa, step="formal_notice", day=D("2025-05-09"))
+    Action.objects.create(org=org, customer=customer, step="formal_notice", channel="registered_letter",
+                          date=D("2025-05-09"), status="sent", carried_out_on=D("2025-05-26"), amount_due=Decimal("1"))
+    dunning_run(org=org, today=D("2025-05-26"))
+    litigation = Action.objects.get(step="litigation")
+    assert action_approve(org=org, action=litigation, today=D("2025-05-27"), actor=alice).status == "task"

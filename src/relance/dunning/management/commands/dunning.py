@@ -11,7 +11,13 @@ from relance.core.errors import ApplicationError
 from relance.core.money import format_eur
 from relance.dunning.management.commands._common import common
 from relance.dunning.selectors import action_get, actions_awaiting_approval
-from relance.dunning.services import RunResult, action_approve, dunning_explain, dunning_run
+from relance.dunning.services import (
+    RunResult,
+    action_approve,
+    approval_spacing_problem,
+    dunning_explain,
+    dunning_run,
+)
 from relance.ledger.selectors import invoice_get
 
 ROLES = {"run": "collector", "explain": "viewer", "approve": "manager"}
@@ -77,6 +83,8 @@ class Command(RelanceCommand):
             if action.status != action.Status.AWAITING_APPROVAL:
                 raise ApplicationError(f"L'action {action.id} n'attend pas de validation "
                                        f"(statut : {action.get_status_display().lower()}).")
+            if problem := approval_spacing_problem(org=org, action=action, today=today):
+                raise ApplicationError(problem)
         actor = self._actor(org, options)
         for action in actions:
             action = action_approve(org=org, action=action, today=today, actor=actor)
