@@ -123,6 +123,18 @@ def test_approve_by_id_or_all_and_refusals(org):
     assert LadderMark.objects.filter(step="formal_notice", day=D("2025-05-12")).count() == 2
 
 
+def test_approve_all_refuses_everything_when_one_message_would_break_the_spacing(org):
+    at_formal_notice(org)
+    late, _ = at_formal_notice(org, ref="C101", number="FA-101")
+    relance("dunning", "run", "--date", "2025-05-09")
+    Action.objects.create(org=org, customer=late, step="reminder_1", channel="email", date=D("2025-05-12"),
+                          status="sent", carried_out_on=D("2025-05-12"), amount_due=1)
+    message = refused("dunning", "approve", "--all", "--date", "2025-05-13")
+    assert "C101" in message and "à partir du 15/05/2025" in message
+    assert Action.objects.filter(step="formal_notice", status="awaiting_approval").count() == 2  # nothing changed
+    assert not LadderMark.objects.filter(step="formal_notice").exists()
+
+
 def test_approve_needs_a_manager_when_acting_as_a_user(org, bob, alice):
     at_formal_notice(org)
     relance("dunning", "run", "--date", "2025-05-09")
