@@ -3,7 +3,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
 RELANCE := $(UV) run --frozen relance
-PYTEST_ARGS ?= -n 2 --dist loadfile
+# `--dist load` keeps each worker in pytest-django's order (plain tests first, transactional tests last),
+# so a transactional test's flush never empties the data that migrations ship before a plain test runs.
+PYTEST_ARGS ?= -n 2 --dist load
 export UV_LINK_MODE := copy
 
 .PHONY: install system-deps run test test-sqlite test-postgres bench lint typecheck clean

@@ -103,3 +103,19 @@ def browser_login(page, email: str, password: str | None = None) -> None:
     page.get_by_label("Mot de passe").fill(password or PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state()
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests (browser, worker) flush every table when they end, which also wipes the data that
+    migrations ship (the legal rate tables). Serialized rollback puts that data back at the start of each
+    transactional test; pytest-django runs them after the plain tests (keep `--dist load` with xdist)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        if marker is not None:
+            transactional = marker.kwargs.get("transaction", marker.args[0] if marker.args else False)
+            if transactional and not marker.kwargs.get("serialized_rollback"):
+                item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "transaction": True,
+                                                         "serialized_rollback": True}))
+        elif "live_server" in fixtures or "transactional_db" in fixtures:
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
