@@ -26,4 +26,8 @@ class Command(BaseCommand):
         if login_file.exists():
             self.stdout.write(login_file.read_text().strip())
         self.stdout.flush()
-        serve(application, host=options["host"], port=options["port"], threads=options["threads"])
+        # Refuse request bodies larger than the biggest import allowed (plus form overhead) before Django
+        # reads them: CSRF checking would otherwise spool any upload to disk, even an anonymous one.
+        max_body = (settings.RELANCE_IMPORT_MAX_MB + 5) * 1024 * 1024
+        serve(application, host=options["host"], port=options["port"], threads=options["threads"],
+              max_request_body_size=max_body)
