@@ -158,6 +158,7 @@ def test_an_english_speaking_customer_gets_the_portal_in_english(phone_page, url
     open_portal(phone_page, url)
     assert phone_page.get_by_role("heading", name="Your invoices").is_visible()
     phone_page.get_by_role("link", name="I have paid").click()
+    phone_page.wait_for_url(re.compile(r"/jai-paye/$"))  # is_visible() does not wait for the new page
     assert phone_page.get_by_label("Payment date").is_visible()
 
 
