@@ -21,8 +21,8 @@ BATCH = 2000
 PROGRESS_FROM = 20_000  # records; smaller imports finish before a bar would be useful
 CUSTOMER_FIELDS = ("name", "kind", "siren", "siret", "vat_number", "address", "postcode", "city", "country")
 INVOICE_FIELDS = ("customer", "kind", "issue_date", "due_date", "currency", "total_incl_tax", "total_excl_tax",
-                  "sent_date", "po_number", "payment_reference", "source", "source_ref", "terms_exceeded",
-                  "content_hash")
+                  "sent_date", "po_number", "payment_reference", "payee_iban", "source", "source_ref",
+                  "terms_exceeded", "content_hash")
 T = TypeVar("T")
 
 
@@ -44,6 +44,7 @@ class ImportPlan:
     hashes: dict[str, str] = field(default_factory=dict)
     due_dates: dict[str, date] = field(default_factory=dict)
     phones: dict[str, str] = field(default_factory=dict)
+    payee_ibans: dict[str, str] = field(default_factory=dict)  # invoice number → valid IBAN, compact
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0

@@ -18,6 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
 
 from relance.accounts.models import Organisation
 from relance.core.errors import InputError, InputProblem
@@ -102,6 +104,7 @@ def _plan(org: Organisation, parsed: ParseResult, *, progress: bool) -> ImportPl
         _add_record(plan, record, problems)
     _merge_customers(plan)
     _check_phones(plan, problems)
+    _check_payee_ibans(plan)
     _load_existing(org, plan)
     _classify(org, plan, problems)
     if problems:
@@ -148,6 +151,18 @@ def _check_phones(plan: ImportPlan, problems: list[InputProblem]) -> None:
                 plan.warnings.append(f"{rec.file} : {exc} — numéro ignoré.")
             else:
                 problems.append(InputProblem(rec.file, rec.line, "customer_phone", str(exc)))
+
+
+def _check_payee_ibans(plan: ImportPlan) -> None:
+    """BT-84 is the seller's own account: a wrong one is dropped with a warning, the invoice stays sound."""
+    for number, record in plan.records.items():
+        if not record.payee_iban:
+            continue
+        try:
+            plan.payee_ibans[number] = str(IBAN(record.payee_iban))
+        except SchwiftyException as exc:
+            plan.warnings.append(f"{record.file} : IBAN du bénéficiaire invalide ({record.payee_iban} : {exc}) "
+                                 "— non enregistré.")
 
 
 def _load_existing(org: Organisation, plan: ImportPlan) -> None:

@@ -151,7 +151,7 @@ class NewInvoice:
 #: the columns of NewInvoice.row, in order (the status is decided later and added at the INSERT)
 NEW_INVOICE_COLUMNS = ("org_id", "customer_id", "number", "kind", "issue_date", "due_date", "terms_exceeded",
                        "currency", "total_incl_tax", "total_excl_tax", "sent_date", "po_number",
-                       "payment_reference", "source", "source_ref", "content_hash")
+                       "payment_reference", "source", "source_ref", "content_hash", "payee_iban")
 AnyInvoice = Invoice | NewInvoice
 
 
@@ -179,14 +179,16 @@ def _invoice_objects(org: Organisation, plan: ImportPlan, customers: dict[str, C
             invoices[number] = light = NewInvoice((
                 org.pk, customer.pk, number, rec.kind, rec.issue_date, due, exceeded, rec.currency,
                 rec.total_incl_tax, rec.total_excl_tax, rec.sent_date, rec.po_number[:64],
-                rec.payment_reference[:64], rec.source, source_ref, plan.hashes[number]))
+                rec.payment_reference[:64], rec.source, source_ref, plan.hashes[number],
+                plan.payee_ibans.get(number, "")))
             new.append(light)
             continue
         values = {
             "customer": customer, "kind": rec.kind, "issue_date": rec.issue_date, "due_date": due,
             "currency": rec.currency, "total_incl_tax": rec.total_incl_tax, "total_excl_tax": rec.total_excl_tax,
             "sent_date": rec.sent_date, "po_number": rec.po_number[:64],
-            "payment_reference": rec.payment_reference[:64], "source": rec.source,
+            "payment_reference": rec.payment_reference[:64], "payee_iban": plan.payee_ibans.get(number, ""),
+            "source": rec.source,
             "source_ref": source_ref, "terms_exceeded": exceeded, "content_hash": plan.hashes[number],
         }
         if invoice is None:

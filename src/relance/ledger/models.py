@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from relance.accounts.models import Organisation
-from relance.core.validators import validate_siren, validate_vat
+from relance.core.validators import validate_iban, validate_siren, validate_vat
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -99,6 +99,8 @@ class Invoice(models.Model):
     sent_date = models.DateField(_("date d'envoi"), null=True, blank=True)
     po_number = models.CharField(_("bon de commande"), max_length=64, blank=True)
     payment_reference = models.CharField(_("référence de paiement"), max_length=64, blank=True)
+    #: EN 16931 BT-84, the account the invoice asks to be paid to (compact form; blank when not given)
+    payee_iban = models.CharField(_("IBAN du bénéficiaire"), max_length=34, blank=True, validators=[validate_iban])
     source = models.CharField(_("source"), max_length=20, default="manual")
     source_ref = models.CharField(_("référence source"), max_length=200, blank=True)
     document = models.FileField(_("document original"), upload_to="invoices/%Y/%m/", blank=True)

@@ -13,8 +13,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from facturx import get_xml_from_pdf
 from lxml import etree
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
 
 from relance.core.errors import InputError
 from relance.imports.services import invoice_import
@@ -40,6 +43,7 @@ CII = {
     "due": "string(//ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString)",
     "buyer": "string(//ram:BuyerTradeParty/ram:Name)",
     "currency": "string(//ram:InvoiceCurrencyCode)",
+    "iban": "string(//ram:PayeePartyCreditorFinancialAccount/ram:IBANID)",
 }
 UBL = {
     "number": "string(/*/cbc:ID)",
@@ -50,6 +54,7 @@ UBL = {
     "due": "string(/*/cbc:DueDate)",
     "buyer": "string(/*/cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName)",
     "currency": "string(/*/cbc:DocumentCurrencyCode)",
+    "iban": "string(/*/cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID)",
 }
 
 
@@ -92,6 +97,50 @@ def test_each_corpus_file_imports_with_the_values_of_its_xml(org, path):
     assert invoice.source == ("facturx" if path.suffix == ".pdf" else path.parent.name)
     if path.suffix == ".pdf":
         assert invoice.document.name and invoice.document.read() == path.read_bytes()
+    stated_iban = xml["iban"].replace(" ", "").upper()
+    if stated_iban and iban_is_valid(stated_iban):
+        assert invoice.payee_iban == stated_iban
+    else:  # none stated, or one schwifty refuses (a German sample's is 18 characters): stored blank
+        assert invoice.payee_iban == ""
+        assert not stated_iban or any("IBAN du bénéficiaire invalide" in w for w in report.warnings)
+
+
+def iban_is_valid(text: str) -> bool:
+    try:
+        IBAN(text)
+    except SchwiftyException:
+        return False
+    return True
+
+
+IBAN_SAMPLES = [
+    ("facturx-fnfe/correct__Facture_FR_BASICWL.pdf", "FR2012421242124212421242124"),
+    ("facturx-fnfe/fail__Facture_UE_EN16931.pdf", "FR2012421242124212421242124"),
+    ("cii/EN16931_Innergemeinschaftliche_Lieferungen.cii.xml", ""),  # DE12 1234 4321 9876 00: wrong length
+    ("ubl/EN16931_Innergemeinschaftliche_Lieferungen.ubl.xml", ""),
+    ("cii/EN16931_Einfach.cii.xml", ""),  # no payee account stated
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "expected"), IBAN_SAMPLES, ids=[n for n, _ in IBAN_SAMPLES])
+def test_the_payee_iban_is_stored_when_valid_and_dropped_with_a_warning_otherwise(org, name, expected):
+    report = invoice_import(org=org, paths_or_files=[CORPUS / name], today=TODAY)
+    assert scoped(Invoice, org).get().payee_iban == expected
+    warned = [w for w in report.warnings if "IBAN du bénéficiaire invalide" in w]
+    assert bool(warned) == ("Innergemeinschaftliche" in name)
+
+
+@pytest.mark.django_db
+def test_the_payee_iban_field_refuses_an_invalid_iban_and_accepts_blank(org):
+    invoice_import(org=org, paths_or_files=[CORPUS / "cii/EN16931_Einfach.cii.xml"], today=TODAY)
+    invoice = scoped(Invoice, org).get()
+    invoice.full_clean()  # blank is allowed
+    invoice.payee_iban = "DE1212344321987600"
+    with pytest.raises(ValidationError):
+        invoice.full_clean()
+    invoice.payee_iban = "FR2012421242124212421242124"
+    invoice.full_clean()
 
 
 @pytest.mark.django_db
