@@ -16,7 +16,8 @@ from django.template.loader import render_to_string
 from relance.accounts.models import Organisation
 from relance.activity.models import Event, Task
 from relance.channels.builders import context_for_customer
-from relance.channels.models import Document
+from relance.channels.courts import ANNUAIRE_URL, PostcodeError, court_candidates
+from relance.channels.models import CourtChoice, Document
 from relance.channels.pdf import html_to_document, media_path
 from relance.channels.statement import statement_pdf
 from relance.core.errors import ApplicationError
@@ -29,25 +30,56 @@ class Court:
     cerfa: str
     court: str
     note: str
+    #: every court of the debtor's département when the postcode alone cannot decide
+    candidates: tuple[str, ...] = ()
+    departement: str = ""
 
 
-def competent_court(*, kind: str, postcode: str, city: str) -> Court:
+PUBLIC_NOTE = ("Acheteur public : pas d'injonction de payer ; demander un référé-provision au tribunal "
+               "administratif (ou passer par Chorus Pro et le comptable public).")
+
+
+def competent_court(*, kind: str, postcode: str, city: str, today: date, chosen: str = "") -> Court:
     """Which form and court for an "injonction de payer" (CPC 1405–1425), by the debtor's address.
 
-    Commercial claims against a business go to the tribunal de commerce (Cerfa 12946), others to the
-    tribunal judiciaire (Cerfa 12948), both of the debtor's domicile. Public buyers are not sued this way.
+    Commercial claims against a business go to the commercial court (Cerfa 12946), others to the tribunal
+    judiciaire (Cerfa 12948), both of the debtor's domicile (CPC 1406), looked up in data/juridictions.csv.
+    `chosen` is the court a person recorded for this customer when the département has several.
     """
-    place = " ".join(p for p in (postcode, city.upper()) if p) or "adresse du débiteur inconnue"
     if kind == "public":
-        return Court("", "Tribunal administratif", "Acheteur public : pas d'injonction de payer ; demander un "
-                     "référé-provision au tribunal administratif (ou passer par Chorus Pro et le comptable public).")
-    if kind == "b2b":
-        return Court("12946", f"Tribunal de commerce du ressort de {place}",
-                     "Requête en injonction de payer devant le tribunal de commerce du siège du débiteur "
-                     "(vérifier la juridiction sur l'annuaire de justice.fr).")
-    return Court("12948", f"Tribunal judiciaire du ressort de {place}",
-                 "Requête en injonction de payer devant le tribunal judiciaire du domicile du débiteur "
-                 "(vérifier la juridiction sur l'annuaire de justice.fr).")
+        return Court("", "Tribunal administratif", PUBLIC_NOTE)
+    commercial = kind == "b2b"
+    cerfa = "12946" if commercial else "12948"
+    try:
+        found = court_candidates(postcode=postcode, commercial=commercial, today=today)
+    except PostcodeError as exc:
+        return Court(cerfa, "À déterminer", f"{exc.message} Corriger l'adresse du client, ou trouver la "
+                     f"juridiction de sa commune sur l'annuaire des juridictions ({ANNUAIRE_URL}).")
+    dept = found.departement
+    where = f"{dept.name} ({dept.code})"
+    scope = ("Si le débiteur professionnel n'est ni commerçant ni artisan (profession libérale, association…), "
+             "la requête va au tribunal judiciaire (Cerfa 12948). ") if commercial else ""
+    if chosen:
+        return Court(cerfa, chosen, f"{scope}Juridiction choisie pour ce client parmi celles du département "
+                     f"{where}.", found.names, dept.code)
+    if found.single:
+        return Court(cerfa, found.single, f"{scope}Seule juridiction compétente du département {where} : "
+                     "vérifier que le débiteur y demeure bien (le code postal suit parfois un département voisin).",
+                     found.names, dept.code)
+    listed = " ; ".join(found.names) or "aucune dans la table livrée"
+    partial = "" if found.complete else " La table livrée ne couvre pas tout ce département."
+    return Court(cerfa, "À déterminer parmi les juridictions du département", (
+        f"{scope}Le département {where} compte plusieurs juridictions : {listed}.{partial} Seule la commune du "
+        f"débiteur ({city or 'inconnue'}) décide : vérifier son ressort sur l'annuaire des juridictions "
+        f"({ANNUAIRE_URL}), puis enregistrer le choix pour ce client (relance documents litigation "
+        f"CODE_CLIENT --court « … »)."), found.names, dept.code)
+
+
+def chosen_court(*, org: Organisation, customer: Customer) -> str:
+    """The court recorded for this customer, while its postcode is the one it was chosen for."""
+    choice = CourtChoice.objects.filter(org=org, customer=customer, commercial=customer.kind == "b2b",
+                                        postcode=customer.postcode.strip()).first()
+    return choice.court if choice else ""
 
 
 CHRONOLOGY_TYPES = {
@@ -108,7 +140,8 @@ def litigation_data(*, org: Organisation, customer: Customer, today: date) -> di
                                portal_link="")
     if not ctx.invoices:
         raise ApplicationError(f"{customer.name} n'a aucune facture impayée : pas de dossier contentieux.")
-    court = competent_court(kind=customer.kind, postcode=customer.postcode, city=customer.city)
+    court = competent_court(kind=customer.kind, postcode=customer.postcode, city=customer.city, today=today,
+                            chosen=chosen_court(org=org, customer=customer))
     total = money(ctx.total_outstanding + ctx.total_interest + ctx.total_indemnity)
     return {
         "ctx": ctx, "org": org, "customer": customer, "today": today, "court": court, "total": total,

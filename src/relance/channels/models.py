@@ -115,3 +115,29 @@ class SentMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.message_id}"
+
+
+class CourtChoice(models.Model):
+    """The court a person chose for a customer's "injonction de payer" when the département has several."""
+
+    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, verbose_name=_("organisation"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="court_choices", verbose_name=_("client")
+    )
+    commercial = models.BooleanField(_("juridiction commerciale"))
+    court = models.CharField(_("juridiction"), max_length=200)
+    postcode = models.CharField(_("code postal au moment du choix"), max_length=10)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("choisie par")
+    )
+    chosen_on = models.DateField(_("choisie le"))
+
+    class Meta:
+        verbose_name = _("juridiction choisie")
+        verbose_name_plural = _("juridictions choisies")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "commercial"], name="court_choice_one_per_customer_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} — {self.court}"

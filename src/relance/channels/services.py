@@ -1,4 +1,5 @@
-"""Writes on channel documents: the registered letter's postal tracking and acknowledgement."""
+"""Writes on channel documents: the registered letter's postal tracking and acknowledgement, the court
+chosen for a customer's "injonction de payer"."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from django.db import transaction
 
 from relance.accounts.models import Organisation
 from relance.activity.services import event_record
-from relance.channels.models import Document
+from relance.channels.courts import court_candidates
+from relance.channels.models import CourtChoice, Document
 from relance.core.errors import ApplicationError
+from relance.ledger.models import Customer
 
 TRACKING_MAX = 40
 
@@ -77,3 +80,28 @@ def template_reset(*, org: Organisation, step: str, part: str, language: str) ->
     from relance.channels.models import Template
 
     Template.objects.filter(org=org, step=step, part=part, language=language).delete()
+
+
+@transaction.atomic
+def court_choice_record(*, org: Organisation, customer: Customer, court: str, today: date,
+                        actor: Any = None) -> CourtChoice:
+    """Record which of the département's courts hears this customer's case (checked on the annuaire)."""
+    if customer.org_id != org.id:
+        raise ApplicationError("Client introuvable.")
+    if customer.kind == "public":
+        raise ApplicationError("Acheteur public : pas d'injonction de payer, aucune juridiction à choisir.")
+    commercial = customer.kind == "b2b"
+    found = court_candidates(postcode=customer.postcode, commercial=commercial, today=today)
+    if not found.names:
+        raise ApplicationError(f"Aucune juridiction de ce type dans la table pour le département "
+                               f"{found.departement.name} : voir l'annuaire des juridictions sur justice.fr.")
+    wanted = " ".join(court.split()).casefold()
+    match = next((name for name in found.names if name.casefold() == wanted), None)
+    if match is None:
+        raise ApplicationError(f"« {court} » n'est pas une juridiction du département {found.departement.name} "
+                               f"({found.departement.code}). Choix possibles : {' ; '.join(found.names)}.")
+    choice, _ = CourtChoice.objects.update_or_create(
+        org=org, customer=customer, commercial=commercial,
+        defaults={"court": match, "postcode": customer.postcode.strip(), "chosen_on": today,
+                  "chosen_by": actor if getattr(actor, "pk", None) else None})
+    return choice

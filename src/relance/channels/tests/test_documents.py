@@ -48,12 +48,12 @@ def notice(org, customer, day=TODAY):
 
 
 @pytest.mark.parametrize(("kind", "cerfa", "court"), [
-    ("b2b", "12946", "Tribunal de commerce du ressort de 69002 LYON"),
-    ("b2c", "12948", "Tribunal judiciaire du ressort de 69002 LYON"),
+    ("b2b", "12946", "À déterminer parmi les juridictions du département"),  # Lyon or Villefranche-sur-Saône
+    ("b2c", "12948", "À déterminer parmi les juridictions du département"),
     ("public", "", "Tribunal administratif"),
 ])
 def test_the_injonction_de_payer_goes_to_the_right_court(kind, cerfa, court):
-    result = competent_court(kind=kind, postcode="69002", city="Lyon")
+    result = competent_court(kind=kind, postcode="69002", city="Lyon", today=TODAY)
     assert (result.cerfa, result.court) == (cerfa, court)
 
 
@@ -71,11 +71,13 @@ def test_the_litigation_file_has_the_claim_chronology_notice_and_originals(org, 
     pages = PdfReader(io.BytesIO(archive.read("01-dossier-contentieux.pdf"))).pages
     text = " ".join(" ".join(p.extract_text() for p in pages).split())
     for expected in ("Transports Lemoine", "SIREN 552100554", "FA-900", "Cerfa n° 12946",
-                     "Tribunal de commerce du ressort de 69002 LYON", "n° 1A23456789012",
+                     "Tribunal des activités économiques de Lyon", "Tribunal de commerce de Villefranche-sur-Saône",
+                     "annuaire des juridictions", "n° 1A23456789012",
                      "accusé de réception signé le 05/03/2025", "nous contestons", "Mise en demeure"):
         assert expected in text, expected
     data = json.loads(archive.read("02-donnees-injonction-de-payer.json"))
     assert data["cerfa"] == "12946" and data["debtor"]["siren"] == "552100554"
+    assert data["court"]["departement"] == "69" and len(data["court"]["candidates"]) == 2
     assert data["invoices"][0]["principal"] == "2400.00" and data["claim"]["principal"] == "2400.00"
 
 
