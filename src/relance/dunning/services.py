@@ -6,7 +6,7 @@ import gc
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,6 +23,7 @@ from relance.core.errors import ApplicationError
 from relance.dunning import planner
 from relance.dunning.models import Action, ActionInvoice, DunningRun, LadderMark
 from relance.dunning.outbox import action_deliver, call_task_body
+from relance.dunning.plans import PlanChooser
 from relance.dunning.selectors import (
     CONTACT_STATUSES,
     DayState,
@@ -510,3 +511,133 @@ def customer_resume(*, org: Organisation, customer: Customer, today: date, actor
     event_record(org=org, type="customer_resumed", day=today, customer=customer, actor=actor,
                  message="Relances reprises.")
     return customer
+
+# --- A reminder chosen by a person and sent now (staff web app) ----------------------------------------
+
+SEND_NOW_CHANNELS = ("email", "sms", "letter", "registered_letter")
+
+
+@dataclass(frozen=True)
+class SendNowPlan:
+    """What `action_send_now` would do today; `problem` (French) says why nothing can go, `spacing` why it
+    cannot go today (rule 6; it does not hold back a step that waits for approval)."""
+
+    step: planner.Step
+    channel: str
+    listed: tuple[planner.Invoice, ...]
+    amount: Decimal
+    currency: str
+    promised: frozenset[int]
+    awaiting: frozenset[int]
+    customer: planner.Customer | None
+    problem: str = ""
+    spacing: str = ""
+
+
+def send_now_steps(*, org: Organisation, customer: Customer) -> list[planner.Step]:
+    """The customer's plan steps a person may send now: the message steps after the due date."""
+    steps = PlanChooser(org).for_customer(customer.id, customer.kind)
+    return [s for s in steps if not s.is_pre_due and any(c in planner.MESSAGE_CHANNELS for c in s.channels)]
+
+
+def send_now_plan(*, org: Organisation, customer: Customer, step: str, channel: str, today: date) -> SendNowPlan:
+    """The customer's open, overdue invoices that are neither disputed nor promised (rules 5, 7, 8, 9), and
+    the checks of rules 6, 10 and 11 and of rule 13 (one action per customer, step, channel and day)."""
+    _own(org, customer, "Client")
+    chosen = next((s for s in send_now_steps(org=org, customer=customer) if s.code == step), None)
+    if chosen is None:
+        raise ApplicationError(f"L'étape « {step} » ne peut pas être envoyée à {customer.name}.")
+    if channel not in SEND_NOW_CHANNELS:
+        raise ApplicationError(f"Canal inconnu : {channel}")
+    s = org_settings(org)
+    state = next(day_state_batches(org=org, today=today, customer_ids=[customer.id]), None) or DayState()
+    promised = frozenset(i for p in state.promises if planner.promise_blocks(p, today, s) for i in p.invoice_ids)
+    overdue = [i for i in state.invoices if i.payable and i.due_date < today]
+    listed = tuple(i for i in overdue if not i.disputed and i.id not in promised
+                   and (i.limitation_on is None or today < i.limitation_on))
+    amount = sum((i.outstanding for i in listed), Decimal("0.00"))
+    pc = next((c for c in state.customers if c.id == customer.id), None)
+    plan = SendNowPlan(chosen, channel, listed, amount, state.info(listed[0].id).currency if listed else "EUR",
+                       promised, frozenset(i for a in state.pending for i in a.invoice_ids), pc)
+    return _send_now_checks(org, customer, plan, bool(overdue), s, today)
+
+
+def _send_now_checks(org: Organisation, customer: Customer, plan: SendNowPlan, any_overdue: bool,
+                     s: planner.Settings, today: date) -> SendNowPlan:
+    pc, channel = plan.customer, plan.channel
+    label = STEP_LABELS.get(plan.step.code, plan.step.code)
+    if not any_overdue:
+        problem = f"{customer.name} n'a aucune facture échue : rien à relancer."
+    elif not plan.listed:
+        problem = (f"Les factures échues de {customer.name} sont en litige ou couvertes par une promesse de "
+                   f"paiement : aucune relance possible (règles 7 et 8).")
+    elif plan.amount < s.min_amount:
+        problem = (f"Le total à relancer ({plan.amount:.2f} €) est sous le minimum de {s.min_amount:.2f} € "
+                   f"(règle 10) : rien n'est envoyé.")
+    elif channel == "email" and pc is not None and not pc.has_email:
+        problem = f"{customer.name} n'a aucune adresse e-mail utilisable : choisissez le courrier."
+    elif channel == "sms" and pc is not None and not pc.has_mobile:
+        problem = f"{customer.name} n'a aucun numéro de mobile : pas de SMS possible."
+    elif channel in ("letter", "registered_letter") and not customer.address.strip():
+        problem = f"{customer.name} n'a pas d'adresse postale : pas de courrier possible."
+    elif scoped(Action, org).filter(customer=customer, step=plan.step.code, channel=channel, date=today).exists():
+        problem = (f"La {label} par {CHANNEL_LABELS[channel]} a déjà été créée aujourd'hui pour {customer.name} "
+                   f"(règle 13).")
+    else:
+        problem = ""
+    spacing = ""
+    if pc is not None and not planner.spacing_ok(pc, today, s):
+        assert pc.last_contact is not None
+        first = next_business_day(pc.last_contact + timedelta(days=s.spacing_days), s.holidays_region)
+        spacing = (f"{customer.name} a reçu un message le {_fr(pc.last_contact)} : il faut {s.spacing_days} jours "
+                   f"d'écart entre deux messages (règle 6). Envoi possible à partir du {_fr(first)}.")
+    return replace(plan, problem=problem, spacing=spacing)
+
+
+def action_send_now(*, org: Organisation, customer: Customer, step: str, channel: str, today: date,
+                    actor: Any = None, approve: bool = False) -> Action:
+    """Send the chosen step to the customer today through the outbox. A step that needs approval waits for
+    it (rule 12) unless `approve` (a manager confirms). Listed invoices advance as under rule 5."""
+    plan = send_now_plan(org=org, customer=customer, step=step, channel=channel, today=today)
+    waits = plan.step.needs_approval and not approve
+    if plan.problem or (plan.spacing and not waits):
+        raise ApplicationError(plan.problem or plan.spacing)
+    assert plan.customer is not None
+    marks = [] if waits else planner.advance_on_approval(
+        customer=plan.customer, step_code=step, promised=set(plan.promised), today=today,
+        invoices=[i for i in plan.listed if i.id not in plan.awaiting])
+    with transaction.atomic():
+        action = _send_now_action(org, customer, plan, waits, {m.invoice_id for m in marks}, today, actor)
+        LadderMark.objects.bulk_create([LadderMark(org=org, customer=customer, invoice_id=m.invoice_id, step=m.step,
+                                                   day=m.day, action=action) for m in marks], ignore_conflicts=True)
+    if not waits:
+        action_deliver(action_id=action.id, today=today)
+        action.refresh_from_db()
+    return action
+
+
+def _send_now_action(org: Organisation, customer: Customer, plan: SendNowPlan, waits: bool, advanced: set[int],
+                     today: date, actor: Any) -> Action:
+    try:
+        with transaction.atomic():
+            action = Action.objects.create(
+                org=org, customer=customer, step=plan.step.code, channel=plan.channel, date=today,
+                status=Action.Status.AWAITING_APPROVAL if waits else Action.Status.QUEUED,
+                carried_out_on=None if waits else today, amount_due=plan.amount, currency=plan.currency,
+                approved_by=actor if plan.step.needs_approval and not waits else None,
+                approved_on=today if plan.step.needs_approval and not waits else None, data={"sent_now": True})
+    except IntegrityError:
+        raise ApplicationError("Cette relance a déjà été créée aujourd'hui pour ce client (règle 13).") from None
+    ActionInvoice.objects.bulk_create(ActionInvoice(action=action, invoice_id=i.id, amount=i.outstanding,
+                                                    advanced=i.id in advanced) for i in plan.listed)
+    numbers = ", ".join(i.number for i in plan.listed)
+    label = STEP_LABELS.get(plan.step.code, plan.step.code)
+    if waits:
+        task_create(org=org, kind=Task.Kind.APPROVAL, title=f"Valider : {label} pour {customer.name}", due=today,
+                    customer=customer, action_id=action.id, body=f"Factures : {numbers}.")
+    how = "à valider" if waits else "envoi immédiat"
+    event_record(org=org, type="dunning_action", day=today, customer=customer, actor=actor,
+                 message=f"{label.capitalize()} par {CHANNEL_LABELS[plan.channel]} demandée par l'équipe ({how}) : "
+                         f"{numbers} — {plan.amount:.2f} {plan.currency}",
+                 data={"action_id": action.id, "step": plan.step.code, "channel": plan.channel, "sent_now": True})
+    return action

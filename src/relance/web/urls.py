@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from relance.web.views import account, customers, dashboard, editors, invoices, settings, today
+from relance.web.views import account, customers, dashboard, editors, invoices, send_now, settings, today
 
 urlpatterns = [
     path("connexion/", account.LoginView.as_view(), name="login"),
@@ -22,6 +22,8 @@ urlpatterns = [
     path("clients/<int:pk>/contact/", customers.customer_contact, name="customer_contact"),
     path("clients/<int:pk>/mode-manuel/", customers.customer_manual, name="customer_manual"),
     path("clients/<int:pk>/portail/revoquer/", customers.customer_portal_revoke, name="customer_portal_revoke"),
+    path("clients/<int:pk>/envoyer/apercu/", send_now.send_now_preview, name="customer_send_now_preview"),
+    path("clients/<int:pk>/envoyer/", send_now.send_now, name="customer_send_now"),
     path("factures/", invoices.invoice_list, name="invoice_list"),
     path("factures/<int:pk>/", invoices.invoice_detail, name="invoice_detail"),
     path("actions/", invoices.action_list, name="action_list"),

@@ -32,6 +32,7 @@ from relance.portal.services import portal_revoke
 from relance.web import forms
 from relance.web.selectors import customer_actions, rate_stamp
 from relance.web.services import call_log, contact_save, customer_manual_mode_set
+from relance.web.views.send_now import send_now_context
 
 PER_PAGE = 50
 TIMELINE_SHOWN = 50
@@ -117,6 +118,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "dispute_form": forms.DisputeForm(invoices=_invoice_choices([i for i in open_inv if i.pk not in disputed])),
     }
     context.update(_penalties(org, customer, today), explanation=_explanation(org, open_inv, disputed, today))
+    context.update(send_now_context(org, customer))
     return render(request, "web/customer_detail.html", context)
 
 
