@@ -1,7 +1,7 @@
 """What the dunning engine calls to deliver an action. Owned by the channels app.
 
-Contract: `deliver_action(action, today=…)` performs the transport for one claimed action and returns a
-`DeliveryOutcome`; it never changes the action's status itself (the dunning outbox does, with
+Contract: `deliver_action(action, today=…, now=…)` performs the transport for one claimed action and
+returns a `DeliveryOutcome`; it never changes the action's status itself (the dunning outbox does, with
 compare-and-set). `permanent=True` on a failure means retrying is useless.
 """
 
@@ -23,11 +23,15 @@ class DeliveryOutcome:
     retry_at: datetime | None = None
 
 
-def deliver_action(action: Any, *, today: date) -> DeliveryOutcome:
+def deliver_action(action: Any, *, today: date, now: datetime | None = None) -> DeliveryOutcome:
     """Send the e-mail or SMS, or produce the letter's PDF, for one dunning action.
 
-    Phone and task actions need no transport (the dunning engine creates the task with `call_script`).
+    `now` (an aware datetime; the wall clock when omitted) decides whether an SMS may go: business days,
+    within the organisation's sending hours, Europe/Paris. Phone and task actions need no transport (the
+    dunning engine creates the task with `call_script`).
     """
+    if now is not None and now.tzinfo is None:
+        raise ValueError("deliver_action: `now` must be an aware datetime (with its time zone)")
     from relance.channels.builders import action_parts, context_for_action
 
     org, customer, step, channel, _ = action_parts(action)
@@ -43,7 +47,7 @@ def deliver_action(action: Any, *, today: date) -> DeliveryOutcome:
     if channel == "sms":
         from relance.channels.sms import sms_deliver
 
-        return sms_deliver(org=org, customer=customer, ctx=ctx, today=today, action_id=action.pk)
+        return sms_deliver(org=org, customer=customer, ctx=ctx, today=today, action_id=action.pk, now=now)
     if channel in ("letter", "registered_letter"):
         from relance.channels.letters import letter_produce
 

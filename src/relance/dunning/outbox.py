@@ -45,7 +45,7 @@ def action_deliver(*, action_id: int, today: date, now: datetime | None = None) 
         return ""  # another worker has it, or it is no longer queued
     action = Action.objects.select_related("org", "customer").get(id=action_id)
     try:
-        outcome = _deliver(action, today)
+        outcome = _deliver(action, today, now)
     except ChannelUnavailable as exc:
         Action.objects.filter(id=action.id).update(
             status=Action.Status.QUEUED, attempts=F("attempts") - 1, next_attempt_at=now + UNAVAILABLE_RETRY,
@@ -57,9 +57,9 @@ def action_deliver(*, action_id: int, today: date, now: datetime | None = None) 
     return _record(action, outcome, today, now)
 
 
-def _deliver(action: Action, today: date) -> DeliveryOutcome:
+def _deliver(action: Action, today: date, now: datetime) -> DeliveryOutcome:
     try:
-        return channels.deliver_action(action, today=today)
+        return channels.deliver_action(action, today=today, now=now)
     except NotImplementedError:
         pass
     if action.channel != "email":

@@ -81,7 +81,7 @@ def test_a_permanent_failure_fails_at_once_and_asks_to_fix_the_contact(org):
 
 
 def test_until_channels_delivers_an_email_goes_as_plain_french_text(org, monkeypatch):
-    def not_yet(action, *, today):
+    def not_yet(action, *, today, now=None):
         raise NotImplementedError
 
     monkeypatch.setattr(channels, "deliver_action", not_yet)
