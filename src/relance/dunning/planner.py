@@ -124,6 +124,9 @@ class Promise:
     invoice_ids: frozenset[int]
     until: date
     active: bool = True
+    #: a payment plan on track (portal/plans.py): covers like a promise until its current instalment (plus
+    #: grace); its own evaluation, not this planner, records when it is broken
+    plan: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,6 +361,8 @@ def _promises(promises: Iterable[Promise], by_customer: dict[int, list[Invoice]]
         if promise_blocks(p, today, s):
             covered |= p.invoice_ids
             continue
+        if p.plan:
+            continue
         unpaid = tuple(sorted(i.id for i in by_customer.get(p.customer_id, ()) if i.id in p.invoice_ids
                               and i.payable))
         kind = "promise_broken" if unpaid else "promise_kept"
@@ -530,6 +535,10 @@ def explain(*, invoice_id: int, customer: Customer, invoices: Sequence[Invoice],
                     settings=settings, today=today, keep_reasons=True)
     inv = next(i for i in invoices if i.id == invoice_id)
     reason = plan.reasons.get(invoice_id) or Reason(3, "aucune information.")
+    if reason.rule == 7 and (cover := next((p for p in promises if p.plan and invoice_id in p.invoice_ids
+                                            and promise_blocks(p, today, settings)), None)):
+        reason = Reason(7, "un échéancier de paiement en cours couvre la facture (échéance du {0:%d/%m/%Y}, délai "
+                           "de grâce compris) : pas de relance tant qu'il est respecté.", (cover.until,))
     verdict = "reçoit une étape" if reason.step else "ne reçoit pas d'étape"
     text = f"Facture {inv.number or inv.id}, le {_f(today)} : {verdict} (règle {reason.rule}) — {reason.text}"
     return Explanation(inv.number, today, reason.rule, reason.step, text)

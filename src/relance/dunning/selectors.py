@@ -188,6 +188,7 @@ def load_batch(org: Organisation, today: date, chooser: PlanChooser, lo: int, hi
     kinds = _load_customers(org, state, rng, chooser, today)
     _load_invoices(org, state, lo, hi, only, horizon, today, marks, disputes, barred, kinds)
     state.promises = _promises(rng(scoped(Promise, org).filter(status=Promise.Status.ACTIVE)))
+    state.promises += _plan_covers(org, today, lo, hi, only)
     state.pending = _pending(rng(scoped(Action, org).filter(status=Action.Status.AWAITING_APPROVAL)))
     return state
 
@@ -272,6 +273,15 @@ def _promises(qs: Any) -> list[planner.Promise]:
                                                                                                "invoice_id"):
         covered[pid].add(inv_id)
     return [planner.Promise(pid, cid, frozenset(covered[pid]), until) for pid, cid, until in rows]
+
+
+def _plan_covers(org: Organisation, today: date, lo: int, hi: int, only: list[int] | None) -> list[planner.Promise]:
+    """Payment plans on track cover their invoices like a promise (a few queries per batch, one when the
+    organisation has no plan); a broken or completed plan covers nothing (portal/plans.py decides)."""
+    from relance.portal.plans import plan_covers
+
+    return [planner.Promise(pid, cid, ids, until, plan=True)
+            for pid, cid, ids, until in plan_covers(org=org, today=today, lo=lo, hi=hi, only=only)]
 
 
 def _pending(qs: Any) -> list[planner.PendingApproval]:

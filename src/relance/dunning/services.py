@@ -38,6 +38,7 @@ STEP_LABELS = {
     "pre_due": "rappel avant échéance", "reminder_1": "première relance", "reminder_2": "deuxième relance",
     "call": "appel", "reminder_3": "troisième relance", "formal_notice": "mise en demeure",
     "litigation": "passage au contentieux", "complete_contact": "coordonnées à compléter",
+    "instalment_reminder": "rappel d'échéance",
 }
 CHANNEL_LABELS = {"email": "e-mail", "sms": "SMS", "letter": "courrier", "registered_letter": "lettre recommandée",
                   "phone": "appel", "task": "tâche"}
@@ -82,6 +83,7 @@ def dunning_run(*, org: Organisation, today: date, dry_run: bool = False) -> Run
     run = DunningRun.objects.create(org=org, date=today, dry_run=dry_run)
     settings = org_settings(org)
     created: list[int] = []
+    _payment_plans(org, today, dry_run, result, created)
     batches = day_state_batches(org=org, today=today, only_relevant=True)
     while True:
         with gc_paused():  # loading and planning build plain, acyclic data only
@@ -102,6 +104,36 @@ def dunning_run(*, org: Organisation, today: date, dry_run: bool = False) -> Run
     run.finished_at, run.actions_created, run.warnings = timezone.now(), len(result.actions), result.warnings
     run.save(update_fields=["finished_at", "actions_created", "warnings"])
     return result
+
+
+def _payment_plans(org: Organisation, today: date, dry_run: bool, result: RunResult, created: list[int]) -> None:
+    """Before the day is planned: payment plans broken (their ladder resumes in this run), completed, and
+    instalment reminders queued (portal/plans.py)."""
+    from relance.portal.plans import payment_plans_evaluate
+
+    evaluation = payment_plans_evaluate(org=org, today=today, dry_run=dry_run)
+    result.events.extend(evaluation.events)
+    result.actions.extend(evaluation.actions)
+    created.extend(evaluation.action_ids)
+
+
+def courtesy_action_queue(*, org: Organisation, customer: Customer, step: str, channel: str,
+                          invoices: dict[int, Decimal], today: date, data: dict[str, Any],
+                          message: str) -> Action | None:
+    """A message outside the ladder (a payment plan's instalment reminder): an action carried out today and
+    delivered by the outbox like any other, advancing no invoice; None if it already exists today (rule 13)."""
+    try:
+        with transaction.atomic():
+            action = Action.objects.create(
+                org=org, customer=customer, step=step, channel=channel, date=today, status=Action.Status.QUEUED,
+                carried_out_on=today, amount_due=sum(invoices.values(), Decimal("0.00")), data=data)
+    except IntegrityError:
+        return None
+    ActionInvoice.objects.bulk_create(ActionInvoice(action=action, invoice_id=i, amount=amount)
+                                      for i, amount in invoices.items())
+    event_record(org=org, type="dunning_action", day=today, customer=customer, message=message,
+                 data={"action_id": action.id, "step": step, "channel": channel})
+    return action
 
 
 @contextmanager

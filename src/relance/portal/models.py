@@ -71,10 +71,23 @@ class PaymentClaim(models.Model):
 
 
 class PaymentPlan(models.Model):
+    """A payment plan: requested by the debtor on the portal, or set up by the team on the customer page.
+
+    While it is approved, its invoices get no ladder step; it ends broken (an instalment missed: the ladder
+    resumes), completed (everything paid) or cancelled (by the team). See portal/plans.py.
+    """
+
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Demandé")
-        APPROVED = "approved", _("Accordé")
+        APPROVED = "approved", _("En cours")
         REJECTED = "rejected", _("Refusé")
+        BROKEN = "broken", _("Non respecté")
+        COMPLETED = "completed", _("Soldé")
+        CANCELLED = "cancelled", _("Annulé")
+
+    class Source(models.TextChoices):
+        PORTAL = "portal", _("Demande du client (portail)")
+        STAFF = "staff", _("Mis en place par l'équipe")
 
     org = models.ForeignKey(Organisation, on_delete=models.CASCADE, verbose_name=_("organisation"))
     customer = models.ForeignKey(
@@ -93,6 +106,13 @@ class PaymentPlan(models.Model):
     )
     decision_note = models.TextField(_("note de décision"), blank=True)
     task_id = models.BigIntegerField(_("tâche"), null=True, blank=True)
+    source = models.CharField(_("origine"), max_length=10, choices=Source.choices, default=Source.PORTAL)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("créé par"),
+    )
+    ended_on = models.DateField(_("terminé le"), null=True, blank=True)
+    missed_seq = models.PositiveSmallIntegerField(_("échéance manquée"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -101,8 +121,12 @@ class PaymentPlan(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["customer"], condition=Q(status="requested"), name="portal_one_pending_plan_per_customer"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["customer"], condition=Q(status="approved"), name="portal_one_active_plan_per_customer"
+            ),
         ]
+        indexes = [models.Index(fields=["org", "status", "customer"])]
 
     def __str__(self) -> str:
         return f"{self.customer} — {self.instalments_requested} × ({self.get_status_display()})"
@@ -115,6 +139,9 @@ class Instalment(models.Model):
     seq = models.PositiveSmallIntegerField(_("rang"))
     due_date = models.DateField(_("échéance"))
     amount = models.DecimalField(_("montant"), max_digits=14, decimal_places=2)
+    #: the day its courtesy reminder was queued (once per instalment)
+    reminded_on = models.DateField(_("rappel envoyé le"), null=True, blank=True)
+    reminder_action_id = models.BigIntegerField(_("action de rappel"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("échéance")

@@ -10,7 +10,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -23,13 +23,13 @@ from django.utils import timezone
 from relance.accounts.models import Organisation
 from relance.activity.models import Event, Task
 from relance.activity.services import event_record, task_complete, task_create
-from relance.core.dates import add_months
 from relance.core.errors import ApplicationError
-from relance.core.money import format_eur, money
+from relance.core.money import format_eur
 from relance.dunning import services as dunning
 from relance.ledger.models import Customer, Dispute, Invoice, Promise
 from relance.ledger.selectors import open_invoices, scoped
-from relance.portal.models import Instalment, PaymentClaim, PaymentPlan, PortalToken
+from relance.portal import plans, schedule
+from relance.portal.models import PaymentClaim, PaymentPlan, PortalToken
 from relance.portal.tokens import token_hash, token_new
 from relance.portal.uploads import MAX_PROOF_BYTES, sniff_file
 
@@ -251,13 +251,7 @@ def payment_plan_request(*, visit: Visit, instalments: int, first_date: date, co
     return plan
 
 
-def instalments_split(*, total: Decimal, count: int, first_date: date) -> list[tuple[date, Decimal]]:
-    """Monthly instalments: equal amounts rounded down to the cent, the remainder on the last one."""
-    if count < 1 or total <= 0:
-        raise ValueError("count ≥ 1 and total > 0 required")
-    share = (total / count).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
-    amounts = [share] * (count - 1) + [money(total - share * (count - 1))]
-    return [(add_months(first_date, i), amounts[i]) for i in range(count)]
+instalments_split = schedule.split  # monthly, equal to the cent, the last one absorbing the remainder
 
 
 def _plan_pending(org: Organisation, plan: PaymentPlan) -> None:
@@ -279,26 +273,21 @@ def _plan_task_close(org: Organisation, plan: PaymentPlan, today: date, outcome:
 def payment_plan_approve(*, org: Organisation, plan: PaymentPlan, actor: Any, today: date,
                          instalments: int | None = None, first_date: date | None = None,
                          note: str = "") -> PaymentPlan:
-    """Grant the plan: instalments over what is still due on its invoices, and a promise until the last
-    instalment so the ladder waits (engine rule 7 resumes it if the plan is not kept)."""
+    """Grant the plan: monthly instalments over what is still due on its invoices. From today the plan
+    itself holds their ladder while it is kept, and a missed instalment resumes it (portal/plans.py)."""
     _plan_pending(org, plan)
     count, first = instalments or plan.instalments_requested, first_date or plan.first_date
-    invoices = list(open_invoices(org).filter(pk__in=plan.invoices.values("pk")))
-    total = sum((i.outstanding for i in invoices), Decimal("0.00"))  # type: ignore[attr-defined]
-    if total <= 0:
-        raise ApplicationError("Les factures de cette demande sont déjà réglées.")
-    schedule = instalments_split(total=total, count=count, first_date=first)
-    Instalment.objects.bulk_create(Instalment(org=org, plan=plan, seq=n + 1, due_date=d, amount=a)
-                                   for n, (d, a) in enumerate(schedule))
+    if first < today:
+        raise ApplicationError(f"La première échéance ({first:%d/%m/%Y}) est déjà passée.")
+    agreed = plans.plan_approve_schedule(org=org, plan=plan, count=count, first=first, today=today)
     plan.status, plan.decided_on, plan.decided_by, plan.decision_note = (
         PaymentPlan.Status.APPROVED, today, actor, note)
-    plan.save(update_fields=["status", "decided_on", "decided_by", "decision_note"])
-    last = schedule[-1][0]
-    dunning.promise_record(org=org, customer=plan.customer, until=last, today=today, invoices=invoices,
-                           source="staff", actor=actor, note=f"Échéancier de {count} mensualités")
+    plan.save(update_fields=["status", "decided_on", "decided_by", "decision_note", "total"])
+    last = agreed[-1][0]
     event_record(org=org, customer=plan.customer, type="portal_plan_approved", day=today, actor=actor,
-                 message=f"Échéancier accordé : {count} mensualités de {format_eur(schedule[0][1])} "
-                         f"du {first:%d/%m/%Y} au {last:%d/%m/%Y}.", data={"plan_id": plan.pk})
+                 message=f"Échéancier accordé : {count} mensualités de {format_eur(agreed[0][1])} "
+                         f"du {first:%d/%m/%Y} au {last:%d/%m/%Y} ; relances suspendues tant qu'il est "
+                         f"respecté.", data={"plan_id": plan.pk})
     _plan_task_close(org, plan, today, "Échéancier accordé")
     return plan
 

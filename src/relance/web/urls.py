@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from relance.web.views import account, customers, dashboard, editors, invoices, send_now, settings, today
+from relance.web.views import plans as payment_plans
 
 urlpatterns = [
     path("connexion/", account.LoginView.as_view(), name="login"),
@@ -24,6 +25,9 @@ urlpatterns = [
     path("clients/<int:pk>/portail/revoquer/", customers.customer_portal_revoke, name="customer_portal_revoke"),
     path("clients/<int:pk>/envoyer/apercu/", send_now.send_now_preview, name="customer_send_now_preview"),
     path("clients/<int:pk>/envoyer/", send_now.send_now, name="customer_send_now"),
+    path("clients/<int:pk>/echeancier/", payment_plans.plan_new, name="customer_plan_new"),
+    path("clients/<int:pk>/echeancier/<int:plan_pk>/annuler/", payment_plans.plan_cancel,
+         name="customer_plan_cancel"),
     path("factures/", invoices.invoice_list, name="invoice_list"),
     path("factures/<int:pk>/", invoices.invoice_detail, name="invoice_detail"),
     path("actions/", invoices.action_list, name="action_list"),

@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from relance.dunning.services import dunning_explain
 from relance.activity.models import Event, Task
 from relance.ledger.models import Dispute, Promise
 from relance.portal.models import PaymentClaim, PaymentPlan
@@ -157,7 +158,10 @@ def test_a_payment_plan_request_becomes_a_task_and_approved_instalments_appear(
     assert plan.status == "approved" and task.status == Task.Status.DONE
     amounts = list(plan.instalments.values_list("amount", flat=True))
     assert amounts == [Decimal("500.16"), Decimal("500.16"), Decimal("500.18")]
-    assert Promise.objects.get(customer=customer).until == plan.instalments.last().due_date
+    # The plan itself holds the ladder (no promise row); its first instalment is what the engine waits for.
+    assert not Promise.objects.filter(customer=customer).exists()
+    explanation = dunning_explain(org=org, invoice=invoices[0], today=today)
+    assert explanation.rule == 7 and "échéancier" in explanation.text and f"{first:%d/%m/%Y}" in explanation.text
 
     page = client.logout() or client.get(url()).content.decode()
     assert "Votre échéancier" in page and "500,18" in page
