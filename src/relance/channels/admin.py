@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from relance.channels.models import Document, SentMessage, Template
+from relance.channels.models import CourtChoice, Document, SentMessage, Template
 
 
 @admin.register(Template)
@@ -27,4 +27,11 @@ class DocumentAdmin(admin.ModelAdmin):
 class SentMessageAdmin(admin.ModelAdmin):
     list_display = ["day", "channel", "step", "customer", "message_id", "failed"]
     list_filter = ["channel", "failed", "org"]
+    raw_id_fields = ["customer"]
+
+
+@admin.register(CourtChoice)
+class CourtChoiceAdmin(admin.ModelAdmin):
+    list_display = ["customer", "court", "commercial", "postcode", "chosen_on", "chosen_by", "org"]
+    list_filter = ["commercial", "org"]
     raw_id_fields = ["customer"]

@@ -28,7 +28,6 @@ from relance.core.errors import ApplicationError
 from relance.ledger.models import Customer
 
 LETTER_KINDS = (Document.Kind.LETTER, Document.Kind.REGISTERED_LETTER)
-BLANK_PAGE = "<html><head><style>@page { size: A4; margin: 0 }</style></head><body></body></html>"
 
 
 def amount_claimed(ctx: MessageContext) -> Any:
@@ -107,31 +106,76 @@ def print_batch(*, org: Organisation, day: date, duplex: bool = True) -> tuple[b
     """One PDF with every letter of the day behind a cover sheet listing them.
 
     Each letter starts on a new sheet: with `duplex`, a blank page follows any part with an odd page count.
+    Every page carries the batch footer "Lot du JJ/MM/AAAA — page n / N"; letters keep their own numbering.
     """
+    from pypdf import PdfReader
+
     letters = batch_letters(org=org, day=day)
     if not letters:
         raise ApplicationError(f"Aucun courrier à imprimer le {day:%d/%m/%Y}.")
-    rows, start = [], 3 if duplex else 2
-    for doc in letters:
-        rows.append({"doc": doc, "first": start, "last": start + doc.pages - 1})
-        start += doc.pages + (doc.pages % 2 if duplex else 0)
-    cover = html_to_document(render_to_string("channels/print_batch_cover.html", {
-        "org": org, "day": day, "rows": rows, "total_pages": start - 1}))
-    return _merge_pdfs(cover, letters, duplex=duplex), start - 1
+    readers = [PdfReader(str(media_path(doc.path))) for doc in letters]
+    cover, rows, total = _batch_cover(org, day, letters, [len(r.pages) for r in readers], duplex=duplex)
+    parts = [PdfReader(_bytes_io(cover.write_pdf())), *readers]
+    return _merge_pdfs(parts, day=day, total=total, duplex=duplex), total
 
 
-def _merge_pdfs(cover: Any, letters: list[Document], *, duplex: bool) -> bytes:
-    from pypdf import PdfReader, PdfWriter
+def _sheet_pages(pages: int, *, duplex: bool) -> int:
+    """Pages a part takes in the batch: rounded up to whole sheets when printing both sides."""
+    return pages + pages % 2 if duplex else pages
+
+
+def _batch_cover(org: Organisation, day: date, letters: list[Document], counts: list[int], *,
+                 duplex: bool) -> tuple[Any, list[dict[str, Any]], int]:
+    """The cover, its rows (each letter's first and last page in the batch) and the batch's page count.
+
+    The cover's own length moves every letter's page numbers: render until it stops changing (a long
+    day's list can take two cover pages).
+    """
+    cover_pages = 1
+    for _ in range(3):
+        rows, start = [], _sheet_pages(cover_pages, duplex=duplex) + 1
+        for doc, pages in zip(letters, counts, strict=True):
+            rows.append({"doc": doc, "first": start, "last": start + pages - 1, "pages": pages})
+            start += _sheet_pages(pages, duplex=duplex)
+        cover = html_to_document(render_to_string("channels/print_batch_cover.html", {
+            "org": org, "day": day, "rows": rows, "total_pages": start - 1, "duplex": duplex}))
+        if len(cover.pages) == cover_pages:
+            return cover, rows, start - 1
+        cover_pages = len(cover.pages)
+    raise ApplicationError("La page de garde du lot d'impression ne se stabilise pas.")  # pragma: no cover
+
+
+BATCH_FOOTER_CSS = (
+    "@page { size: A4; margin: 0 0 10mm 0; @bottom-center { content: '%s' counter(page) ' / ' counter(pages); "
+    "font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 7pt; color: #57534e; } }"
+)
+
+
+def _batch_footers(day: date, total: int) -> Any:
+    """`total` transparent A4 pages, each with "Lot du JJ/MM/AAAA — page n / N", to lay over the batch."""
+    from pypdf import PdfReader
+
+    css = BATCH_FOOTER_CSS % f"Lot du {day:%d/%m/%Y} — page "
+    body = '<div style="break-after: page"></div>' * (total - 1) + "<div></div>"
+    document = html_to_document(f"<html><head><style>{css}</style></head><body>{body}</body></html>")
+    if len(document.pages) != total:  # pragma: no cover - a WeasyPrint change would break the numbering
+        raise RuntimeError(f"batch footers: {len(document.pages)} pages for {total}")
+    return PdfReader(_bytes_io(document.write_pdf()))
+
+
+def _merge_pdfs(parts: list[Any], *, day: date, total: int, duplex: bool) -> bytes:
+    from pypdf import PdfWriter
 
     writer = PdfWriter()
-    blank = PdfReader(_bytes_io(html_to_document(BLANK_PAGE).write_pdf())).pages[0]
-    parts = [PdfReader(_bytes_io(cover.write_pdf()))]
-    parts += [PdfReader(str(media_path(doc.path))) for doc in letters]
     for reader in parts:
         for page in reader.pages:
             writer.add_page(page)
         if duplex and len(reader.pages) % 2:
-            writer.add_page(blank)
+            last = reader.pages[-1].mediabox
+            writer.add_blank_page(width=float(last.width), height=float(last.height))
+    footers = _batch_footers(day, total)
+    for page, footer in zip(writer.pages, footers.pages, strict=True):
+        page.merge_page(footer)
     out = _bytes_io(b"")
     writer.write(out)
     return out.getvalue()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import subprocess
 from datetime import date
 from decimal import Decimal
@@ -188,3 +189,55 @@ def test_penalty_figures_come_from_the_legal_module_and_never_for_consumers(org,
     customer.save()
     ctx = context_for_customer(org=org, customer=customer, today=TODAY, step="reminder_3", channel="letter")
     assert ctx.total_indemnity == 0 and ctx.total_interest == 0  # no formal notice yet: no consumer interest
+
+
+def pdftotext_pages(data: bytes, tmp_path) -> list[str]:
+    """The batch read by poppler's pdftotext, one text per page (pages end with a form feed)."""
+    path = tmp_path / "lot.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    return [" ".join(page.split()) for page in text.split("\f")[:-1]]
+
+
+def batch_numbers(text: str) -> list[tuple[int, int]]:
+    return [(int(n), int(of)) for n, of in re.findall(r"Lot du 17/03/2025 — page (\d+) / (\d+)", text)]
+
+
+def test_the_print_batch_numbers_every_page_and_keeps_one_letter_per_sheet(org, media, tmp_path):
+    short = make_letter(org, "Bar des Sports")
+    customer = CustomerFactory(org=org, name="Café de la Gare", postcode="69002", city="Lyon")
+    ContactFactory(customer=customer)
+    for n in range(20):
+        InvoiceFactory(customer=customer, number=f"FA-{n:03d}", total_incl_tax=Decimal("90.00"),
+                       due_date=date(2025, 1, 31))
+    ctx = context_for_customer(org=org, customer=customer, today=TODAY, step="reminder_3", channel="letter")
+    long = letter_produce(org=org, customer=customer, ctx=ctx, registered=False, today=TODAY)
+    assert long.pages == 3  # an odd count above one: its last sheet gets a blank back
+
+    data, total = print_batch(org=org, day=TODAY)
+    pages = pdftotext_pages(data, tmp_path)
+    sheets = [2, short.pages + short.pages % 2, 4]  # cover (1 page + blank back), then each letter
+    assert len(pages) == total == len(PdfReader(BytesIO(data)).pages) == sum(sheets)
+    for number, text in enumerate(pages, start=1):
+        assert batch_numbers(text) == [(number, total)], (number, text)
+    # The blank back of the cover and of the three-page letter carry the batch footer only.
+    assert pages[1] == f"Lot du 17/03/2025 — page 2 / {total}"
+    assert pages[-1] == f"Lot du 17/03/2025 — page {total} / {total}"
+    # Each letter starts on a right-hand page (odd number) and keeps its own "Page x / y".
+    first_long = 3 + sheets[1]
+    assert first_long % 2 == 1 and "Café de la Gare" in pages[first_long - 1]
+    for own in range(1, 4):
+        assert f"Page {own} / 3" in pages[first_long - 2 + own]
+    assert "Bar des Sports" in pages[2] and f"Page 1 / {short.pages}" in pages[2]
+    # The cover lists where each letter is in the batch.
+    assert f"{first_long}–{first_long + 2}" in pages[0] and f"{total} pages numérotées" in pages[0]
+
+
+def test_a_single_sided_batch_has_no_blank_pages_and_is_still_numbered(org, media, tmp_path):
+    doc = make_letter(org, "Bar des Sports")
+    data, total = print_batch(org=org, day=TODAY, duplex=False)
+    pages = pdftotext_pages(data, tmp_path)
+    assert len(pages) == total == 1 + doc.pages
+    assert [batch_numbers(text) for text in pages] == [[(n, total)] for n in range(1, total + 1)]
+    assert all(text != f"Lot du 17/03/2025 — page {n} / {total}" for n, text in enumerate(pages, start=1))
