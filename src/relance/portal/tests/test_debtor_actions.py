@@ -11,8 +11,8 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from relance.dunning.services import dunning_explain
 from relance.activity.models import Event, Task
+from relance.dunning.services import dunning_explain
 from relance.ledger.models import Dispute, Promise
 from relance.portal.models import PaymentClaim, PaymentPlan
 

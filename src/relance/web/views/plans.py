@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from relance.accounts.permissions import COLLECTOR, role_required
 from relance.core.dates import add_months, local_today
 from relance.core.errors import ApplicationError
-from relance.core.money import ZERO, money
+from relance.core.money import ZERO, format_eur, money
 from relance.ledger.models import Customer, Invoice
 from relance.ledger.selectors import customer_get
 from relance.portal import plans, schedule
@@ -37,7 +37,7 @@ class PlanSetupForm(forms.Form):
     def __init__(self, *args: Any, invoices: list[Invoice], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["invoices"].choices = [  # type: ignore[attr-defined]
-            (str(i.pk), f"{i.number} — {_t('échéance')} {i.due_date:%d/%m/%Y} — {i.outstanding} €")  # type: ignore[attr-defined]
+            (str(i.pk), f"{i.number} — {_t('échéance')} {i.due_date:%d/%m/%Y} — {format_eur(i.outstanding)}")  # type: ignore[attr-defined]
             for i in invoices]
 
 
