@@ -1,8 +1,8 @@
-"""Plain INSERTs for the import's large batches.
+"""Plain INSERTs (COPY on PostgreSQL) for the import's large batches.
 
 Django's bulk_create spends most of its time compiling SQL for each batch (SQLite allows 999 parameters
 per statement, so a 20-column row gives 49 rows per statement). One prepared INSERT run with
-executemany does the same work an order of magnitude faster, on SQLite and PostgreSQL alike.
+executemany does the same work an order of magnitude faster; on PostgreSQL, COPY is faster still.
 Values that need it (dates, decimals, JSON, files) still go through the field's get_db_prep_save, so
 they are stored exactly as the ORM would store them.
 """
@@ -36,14 +36,33 @@ def insert_rows(objs: Sequence[models.Model], *, batch: int = BATCH) -> None:
     meta = objs[0]._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     preparers = [_preparer(f, connection) for f in fields]
+    _write(connection, meta.db_table, [str(f.column) for f in fields],
+           ([prep(obj) for prep in preparers] for obj in objs), batch)
+
+
+def _write(connection: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], batch: int) -> None:
+    """COPY on PostgreSQL (several times faster than INSERTs, the server parses no SQL per row); else a
+    prepared INSERT run with executemany, `batch` rows at a time."""
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(str(f.column)) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    # identifiers come from the model's metadata, values are bound parameters
-    sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    names = ", ".join(qn(c) for c in columns)
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), batch):
-            cursor.executemany(sql, [[prep(obj) for prep in preparers] for obj in objs[start:start + batch]])
+        if connection.vendor == "postgresql":
+            # identifiers come from the model's metadata; values travel as COPY data, never as SQL
+            with cursor.cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(columns))
+        # identifiers come from the model's metadata, values are bound parameters
+        sql = f"INSERT INTO {qn(table)} ({names}) VALUES ({placeholders})"  # noqa: S608
+        pending: list[Sequence[Any]] = []
+        for row in rows:
+            pending.append(row)
+            if len(pending) >= batch:
+                cursor.executemany(sql, pending)
+                pending = []
+        if pending:
+            cursor.executemany(sql, pending)
 
 
 def _value_preparer(field: models.Field, connection: Any) -> Callable[[Any], Any] | None:
@@ -82,11 +101,6 @@ def insert_tuples(model: type[models.Model], names: Sequence[str], rows: Iterabl
     rest = [f for f in fields if f.attname not in names]
     constants = tuple(f.get_db_prep_save(f.pre_save(blank, True), connection) for f in rest)
     preps = [(i, p) for i, f in enumerate(named) if (p := _value_preparer(f, connection)) is not None]
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(str(f.column)) for f in [*named, *rest])
-    placeholders = ", ".join(["%s"] * (len(named) + len(rest)))
-    # identifiers come from the model's metadata, values are bound parameters
-    sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
 
     def prepared(row: Sequence[Any]) -> tuple[Any, ...]:
         if not preps:
@@ -96,12 +110,4 @@ def insert_tuples(model: type[models.Model], names: Sequence[str], rows: Iterabl
             values[i] = prep(values[i])
         return (*values, *constants)
 
-    with connection.cursor() as cursor:
-        pending: list[tuple[Any, ...]] = []
-        for row in rows:
-            pending.append(prepared(row))
-            if len(pending) >= batch:
-                cursor.executemany(sql, pending)
-                pending = []
-        if pending:
-            cursor.executemany(sql, pending)
+    _write(connection, meta.db_table, [str(f.column) for f in [*named, *rest]], map(prepared, rows), batch)

@@ -7,6 +7,11 @@
   matched within their lettering group: credit notes first, then payments, oldest invoice first. A group
   that does not balance (partial lettering) leaves the rest of its invoices open.
 - due dates: the FEC has none; the import service applies the customer's terms, else the organisation's.
+- amounts: Debit and Credit columns, or the variant the article allows (BOI-CF-IOR-60-40-20): one Montant
+  column and a Sens column (D or C; +1 or -1 as some software writes it).
+
+A well-formed file is read by columns with polars (`fec_columnar`); any file that reader does not find
+plainly well-formed is read here line by line, which names every problem with its line and field.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import io
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -27,6 +33,9 @@ from relance.ledger.records import CustomerRecord, InvoiceRecord
 COLUMNS = ("JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib", "CompAuxNum",
            "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit", "EcritureLet", "DateLet",
            "ValidDate", "Montantdevise", "Idevise")
+#: the same 18 columns with one signed-by-letter amount instead of Debit and Credit
+SIGNED_COLUMNS = (*COLUMNS[:11], "Montant", "Sens", *COLUMNS[13:])
+DEBIT_SIGNS, CREDIT_SIGNS = frozenset({"D", "+1"}), frozenset({"C", "-1"})
 (JOURNAL, _JLIB, ENTRY, ENTRY_DATE, ACCOUNT, ACCOUNT_NAME, AUX, AUX_NAME, PIECE, PIECE_DATE, _LIB, DEBIT, CREDIT,
  LETTER, LETTER_DATE, *_REST) = range(18)
 CUSTOMER_PREFIX, SALES_PREFIX = "411", "70"
@@ -47,6 +56,7 @@ class _Line:
     credit: Decimal
     letter: str
     letter_date: date | None
+    sales: bool = False  # part of a sales entry (known once the whole file is read)
 
 
 @dataclass
@@ -85,9 +95,21 @@ def _fec_amount(text: str) -> Decimal:
         return money(parse_amount(text))
 
 
+def _signed_amount(amount: str, sign: str) -> tuple[Decimal, Decimal]:
+    """Montant + Sens → (debit, credit)."""
+    value = _fec_amount(amount)
+    sign = sign.strip().upper()
+    if sign in DEBIT_SIGNS:
+        return value, ZERO
+    if sign in CREDIT_SIGNS:
+        return ZERO, value
+    raise LookupError(f"sens inconnu : {sign!r} (attendu D pour débit ou C pour crédit)")
+
+
 class _Reader:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, *, signed: bool = False) -> None:
         self.file = file
+        self.signed = signed  # Montant/Sens instead of Debit/Credit
         self.problems = Problems(file)
         self.customers: dict[str, CustomerRecord] = {}
         self.sales_entries: dict[tuple[str, str], Decimal] = {}  # entry → revenue excl. tax
@@ -105,9 +127,15 @@ class _Reader:
             self.problems.add(number, "EcritureDate", str(exc))
             return
         try:
-            debit, credit = _fec_amount(cols[DEBIT]), _fec_amount(cols[CREDIT])
+            if self.signed:
+                debit, credit = _signed_amount(cols[DEBIT], cols[CREDIT])
+            else:
+                debit, credit = _fec_amount(cols[DEBIT]), _fec_amount(cols[CREDIT])
         except ValueError as exc:
-            self.problems.add(number, "Debit/Credit", str(exc))
+            self.problems.add(number, "Montant" if self.signed else "Debit/Credit", str(exc))
+            return
+        except LookupError as exc:
+            self.problems.add(number, "Sens", str(exc.args[0]))
             return
         if self.last_day is None or day > self.last_day:
             self.last_day = day
@@ -147,13 +175,23 @@ def closing_date_from_name(file: str) -> date | None:
 
 
 def parse_fec(data: bytes, *, file: str) -> ParseResult:
-    # Decode while reading: a FEC can weigh hundreds of megabytes, and a second copy as text would double it.
     encoding = text_encoding(data, file, legacy=("cp1252", "iso-8859-15"))
-    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
-    header = stream.readline().rstrip("\r\n")
+    end = data.find(b"\n")
+    header = data[:len(data) if end < 0 else end].decode(encoding).lstrip("\ufeff").rstrip("\r\n")
     sep = "\t" if header.count("\t") >= header.count("|") else "|"
-    _check_header(header.split(sep), file)
-    reader = _Reader(file)
+    signed = _check_header(header.split(sep), file)
+    from relance.imports.parsers.fec_columnar import read_columnar
+
+    fast = read_columnar(data, encoding=encoding, sep=sep, signed=signed, file=file)
+    return fast if fast is not None else parse_fec_lines(data, encoding=encoding, sep=sep, signed=signed, file=file)
+
+
+def parse_fec_lines(data: bytes, *, encoding: str, sep: str, signed: bool, file: str) -> ParseResult:
+    """Line by line: every problem named with its line and field."""
+    # Decode while reading: a FEC can weigh hundreds of megabytes, and a second copy as text would double it.
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    stream.readline()
+    reader = _Reader(file, signed=signed)
     for number, raw in enumerate(stream, start=2):
         raw = raw.rstrip("\r\n")
         if raw:
@@ -163,21 +201,26 @@ def parse_fec(data: bytes, *, file: str) -> ParseResult:
     return _build(reader, closing)
 
 
-def _check_header(names: list[str], file: str) -> None:
+def _check_header(names: list[str], file: str) -> bool:
+    """True for the Montant/Sens variant, False for Debit/Credit; else a refusal naming the column expected."""
     found = [n.strip().lower() for n in names]
-    for i, expected in enumerate(COLUMNS):
+    signed = len(found) > 12 and (found[11], found[12]) == ("montant", "sens")
+    for i, expected in enumerate(SIGNED_COLUMNS if signed else COLUMNS):
         if i >= len(found) or found[i] != expected.lower():
             got = names[i].strip() if i < len(names) else "rien"
             raise refuse(file, f"en-tête FEC inattendu : colonne {i + 1} « {got} » au lieu de « {expected} » "
-                               "(les 18 colonnes obligatoires, dans l'ordre, séparées par tabulation ou |)",
+                               "(les 18 colonnes obligatoires, dans l'ordre, séparées par tabulation ou |, "
+                               "avec Debit et Credit ou bien Montant et Sens)",
                          line=1, field=expected)
+    return signed
 
 
 def _build(reader: _Reader, closing: date) -> ParseResult:
     pieces: dict[tuple[str, str], _Piece] = {}
     groups: dict[tuple[str, str], list[_Line]] = defaultdict(list)
     for ln in reader.lines:
-        if ln.entry in reader.sales_entries:
+        ln.sales = ln.entry in reader.sales_entries
+        if ln.sales:
             piece = pieces.get((ln.customer, ln.piece))
             if piece is None:
                 piece = pieces[(ln.customer, ln.piece)] = _Piece(ln.number, ln.customer, ln.piece, ln.day)
@@ -191,7 +234,7 @@ def _build(reader: _Reader, closing: date) -> ParseResult:
             reader.problems.add(piece.line, "PieceRef", "référence de pièce (numéro de facture) manquante")
     reader.problems.raise_if_any()
     _add_revenue(pieces, reader.sales_entries)
-    links = _settle(groups, pieces, reader)
+    links = settle(groups.values(), pieces, reader.file)
     return ParseResult(records=_records(pieces, reader), credit_links=links)
 
 
@@ -201,15 +244,15 @@ def _add_revenue(pieces: dict[tuple[str, str], _Piece], revenue: dict[tuple[str,
             piece.excl_tax += revenue[entry]
 
 
-def _settle(groups: dict[tuple[str, str], list[_Line]], pieces: dict[tuple[str, str], _Piece],
-            reader: _Reader) -> list[CreditLink]:
+def settle(groups: Iterable[list[_Line]], pieces: Mapping[tuple[str, str], _Piece],
+           file: str) -> list[CreditLink]:
     """Within each lettering group: credit notes first, then payments, oldest invoice line first."""
     links: list[CreditLink] = []
-    for lines in groups.values():
-        owed = [ln for ln in lines if ln.entry in reader.sales_entries and ln.debit > ln.credit]
+    for lines in groups:
+        owed = [ln for ln in lines if ln.sales and ln.debit > ln.credit]
         owed.sort(key=lambda ln: (ln.day, ln.number))
-        credits = [ln for ln in lines if ln.entry in reader.sales_entries and ln.credit > ln.debit]
-        payments = sum((ln.credit - ln.debit for ln in lines if ln.entry not in reader.sales_entries), ZERO)
+        credits = [ln for ln in lines if ln.sales and ln.credit > ln.debit]
+        payments = sum((ln.credit - ln.debit for ln in lines if not ln.sales), ZERO)
         paid_on = max((ln.letter_date or ln.day for ln in lines), default=None)
         remaining = {id(ln): ln.debit - ln.credit for ln in owed}
         for cn in credits:
@@ -219,7 +262,7 @@ def _settle(groups: dict[tuple[str, str], list[_Line]], pieces: dict[tuple[str, 
                 if used > 0:
                     remaining[id(ln)] -= used
                     available -= used
-                    links.append(CreditLink(reader.file, cn.number, cn.piece, ln.piece, money(used),
+                    links.append(CreditLink(file, cn.number, cn.piece, ln.piece, money(used),
                                             paid_on or ln.day))
         for ln in owed:
             used = min(max(payments, ZERO), remaining[id(ln)])
