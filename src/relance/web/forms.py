@@ -51,11 +51,15 @@ class CustomerFilterForm(forms.Form):
         ("", _("Tous")), ("paused", _("Relances suspendues")), ("manual", _("Mode manuel")),
         ("active", _("Relances actives")),
     ])
+    risk = forms.ChoiceField(label=_("Risque"), required=False, choices=[
+        ("", _("Tous")), ("high", _("Élevé")), ("medium", _("Moyen")), ("low", _("Faible")),
+    ])
     # Sorting by name or code reads an index and computes balances for one page only; sorting by
-    # amounts computes every customer's balance first (seconds with a million invoices).
+    # amounts or risk computes every customer's figures first (seconds with a million invoices).
     sort = forms.ChoiceField(label=_("Trier par"), required=False, choices=[
         ("name", _("Nom")), ("ref", _("Code client")),
         ("-overdue", _("Échu décroissant")), ("-outstanding", _("Encours décroissant")),
+        ("-risk", _("Risque décroissant")),
     ])
 
     def __init__(self, *args: object, managers: list[tuple[str, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]

@@ -11,3 +11,11 @@ register = template.Library()
 def step_label(code: str) -> str:
     """« mise en demeure » for `formal_notice`: the French name of a ladder step."""
     return STEP_LABELS.get(code, code)
+
+
+@register.filter
+def risk_label(level: int) -> str:
+    """« élevé » for 2: the French (or the user's language) name of a customer's risk level."""
+    from relance.web.selectors import RISK_LABELS
+
+    return str(RISK_LABELS.get(level, ""))

@@ -30,7 +30,15 @@ from relance.ledger.selectors import (
 from relance.legal.api import customer_penalties
 from relance.portal.services import portal_revoke
 from relance.web import forms
-from relance.web.selectors import customer_actions, rate_stamp
+from relance.web.selectors import (
+    RISK_CODES,
+    RISK_LOW,
+    customer_actions,
+    customer_risk,
+    customers_with_risk,
+    rate_stamp,
+    risk_levels,
+)
 from relance.web.services import call_log, contact_save, customer_manual_mode_set
 from relance.web.views.send_now import send_now_context
 
@@ -62,7 +70,23 @@ def _filtered(qs: QuerySet[Customer], data: dict[str, Any]) -> QuerySet[Customer
         qs = qs.filter(manual_mode=True)
     elif state == "active":
         qs = qs.filter(paused=False, manual_mode=False)
-    return qs.order_by(data.get("sort") or "name", "pk")
+    sort = data.get("sort") or "name"
+    return qs.order_by("name" if sort == "-risk" else sort, "pk")
+
+
+def _risk_page(request: HttpRequest, qs: QuerySet[Customer], data: dict[str, Any], today: Any) -> Any:
+    """Filtering or sorting by risk: every customer's level comes from one set-based computation (risk_levels),
+    the ids are filtered and ordered here, and only the page's rows are read with their figures."""
+    levels = risk_levels(org=request.org, today=today)  # type: ignore[attr-defined]
+    ids = list(qs.values_list("pk", flat=True))
+    if risk := data.get("risk"):
+        ids = [pk for pk in ids if levels.get(pk, RISK_LOW) == RISK_CODES[risk]]
+    if data.get("sort") == "-risk":
+        ids.sort(key=lambda pk: -levels.get(pk, RISK_LOW))  # stable: by name within a level
+    page = Paginator(ids, PER_PAGE).get_page(request.GET.get("page"))
+    rows = qs.in_bulk(list(page.object_list))
+    page.object_list = [rows[pk] for pk in page.object_list]  # type: ignore[misc]  # the page's customers
+    return page
 
 
 @role_required(VIEWER)
@@ -70,8 +94,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     org, today = request.org, local_today()  # type: ignore[attr-defined]
     form = forms.CustomerFilterForm(request.GET or None, managers=_managers(org))
     data = form.cleaned_data if form.is_valid() else {}
-    qs = _filtered(customers_with_balances(org, today=today).select_related("account_manager"), data)
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    qs = customers_with_risk(customers_with_balances(org, today=today), org=org, today=today)
+    qs = _filtered(qs.select_related("account_manager"), data)
+    if data.get("risk") or data.get("sort") == "-risk":
+        page = _risk_page(request, qs, data, today)
+    else:
+        page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     sort_params = request.GET.copy()
@@ -118,7 +146,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "dispute_form": forms.DisputeForm(invoices=_invoice_choices([i for i in open_inv if i.pk not in disputed])),
     }
     context.update(_penalties(org, customer, today), explanation=_explanation(org, open_inv, disputed, today))
-    context.update(send_now_context(org, customer))
+    context.update(send_now_context(org, customer), **customer_risk(org=org, customer=customer, today=today))
     return render(request, "web/customer_detail.html", context)
 
 
