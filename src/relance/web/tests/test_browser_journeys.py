@@ -102,3 +102,53 @@ def test_editing_a_template_shows_the_live_preview(page, alice, late_customer):
     page.get_by_label("Texte du modèle (Jinja2, bac à sable)").fill("Bonjour {{ inconnu }}")
     page.locator("#preview [role=alert]").wait_for()
     assert "inconnu" in page.locator("#preview").inner_text()
+
+
+def test_importing_a_file_with_an_error_shows_the_french_message_and_imports_nothing(page, org, bob, tmp_path,
+                                                                                    settings):
+    settings.MEDIA_ROOT = tmp_path
+    csv = tmp_path / "factures-mars.csv"
+    csv.write_text("numero_facture;code_client;nom_client;date_facture;montant_ttc\n"
+                   "FA-101;C1;Martin;01/03/2025;120,00\n"
+                   "FA-102;C1;Martin;31/02/2025;80,00\n", encoding="utf-8")
+    browser_login(page, bob.email)
+    page.goto(page.base_url + "/imports/")
+    page.get_by_label("Fichier de factures").set_input_files(str(csv))
+    page.get_by_role("button", name="Contrôler le fichier").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="1 problème : rien n'a été importé").is_visible()
+    cells = page.locator("section.errors tbody tr").first.locator("td").all_inner_texts()
+    assert cells[:3] == ["factures-mars.csv", "3", "date_facture"]
+    assert "date illisible" in cells[3] and "31/02/2025" in cells[3]
+    assert page.get_by_role("button", name="Confirmer l'import").count() == 0
+    assert not Invoice.objects.filter(org=org).exists()
+    shoot(page, "import-error")
+
+
+def test_sending_a_chosen_reminder_now_after_its_preview(page, bob, late_customer, settings, tmp_path):
+    from relance.channels.tests.smtp import SmtpServer
+
+    settings.MEDIA_ROOT, settings.RELANCE_EMAIL_STATEMENT = tmp_path, False
+    with SmtpServer() as smtp:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", smtp.port, False
+        browser_login(page, bob.email)
+        page.goto(page.base_url + f"/clients/{late_customer.pk}/")
+        section = page.locator("#send-now")
+        section.get_by_label("Étape").select_option("formal_notice")
+        assert section.get_by_label("Canal").input_value() == "registered_letter"  # the step's own channel
+        section.get_by_label("Étape").select_option("reminder_1")
+        section.get_by_label("Canal").select_option("email")
+        section.get_by_role("button", name="Voir l'aperçu").click()
+        summary = page.locator("#send-now-summary")
+        summary.wait_for()
+        assert "FA-LATE" in summary.inner_text() and "FA-SOON" not in summary.inner_text()
+        assert "FA-LATE" in page.frame_locator("#send-now-preview iframe").locator("body").inner_text()
+        shoot(page, "send-now-preview")
+        page.get_by_role("button", name="Confirmer l'envoi").click()
+        page.wait_for_load_state()
+        assert "Première relance envoyée par e-mail." in page.locator(".messages").inner_text()
+        assert "demandée par l'équipe" in page.locator(".timeline").inner_text()
+        [mail] = smtp.received
+        assert "FA-LATE" in mail.message.get_body(("plain",)).get_content()
+    assert Action.objects.get(customer=late_customer).status == "sent"
