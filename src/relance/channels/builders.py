@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from relance.accounts.models import Organisation
@@ -103,7 +105,17 @@ def action_parts(action: Any) -> tuple[Organisation, Customer, str, str, list[In
 def context_for_action(action: Any, *, today: date) -> MessageContext:
     org, customer, step, channel, invoices = action_parts(action)
     channel = "letter" if channel == "registered_letter" else channel
-    return context_for_customer(org=org, customer=customer, today=today, step=step, channel=channel,
-                                invoices=invoices)
+    ctx = context_for_customer(org=org, customer=customer, today=today, step=step, channel=channel,
+                               invoices=invoices)
+    return replace(ctx, extra=instalment_variables(getattr(action, "data", None) or {}))
+
+
+def instalment_variables(data: dict[str, Any]) -> dict[str, Any]:
+    """A payment plan's instalment reminder (portal/plans.py) names its instalment in the action's data."""
+    found = data.get("instalment")
+    if not isinstance(found, dict):
+        return {}
+    return {"instalment": {"seq": int(found["seq"]), "due_date": date.fromisoformat(found["due_date"]),
+                           "amount": Decimal(found["amount"]), "remaining": Decimal(found["remaining"])}}
 
 

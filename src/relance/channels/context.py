@@ -6,7 +6,7 @@ Templates only ever see `template_variables(ctx)`: dictionaries of strings, Deci
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -89,6 +89,8 @@ class MessageContext:
     currency: str = "EUR"
     legal_mentions: str = ""
     logo_path: str = ""
+    #: what a message outside the ladder adds (a payment plan's `instalment`: seq, due_date, amount, remaining)
+    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def is_consumer(self) -> bool:
@@ -181,4 +183,5 @@ def template_variables(ctx: MessageContext) -> dict[str, Any]:
         "legal_mentions": ctx.legal_mentions,
         "qr_code": "",
         "logo_uri": "",
+        **ctx.extra,
     }

@@ -76,6 +76,7 @@ def test_each_instalment_is_reminded_once_by_e_mail_a_few_days_before_its_date(o
         ("instalment_reminder", "email", "sent", ["FA-1"], "900.00")]
     assert len(mail.outbox) == 1 and "prochaine échéance" in mail.outbox[0].subject
     assert mail.outbox[0].to == ["compta@roux.fr"] and "FA-1" in mail.outbox[0].body
+    assert "l'échéance n°1 de 300,00\u00a0€ arrive le 12/03/2026" in mail.outbox[0].body
     first = Instalment.objects.get(plan=plan, seq=1)
     assert first.reminded_on == D("2026-03-09") and first.reminder_action_id == result.actions[0]["id"]
     assert dunning_run(org=org, today=D("2026-03-09")).actions == []  # the same day again
@@ -141,6 +142,7 @@ def test_an_overpayment_covers_the_next_instalments(org, customer, fa1, plan):
     assert plan.status == PaymentPlan.Status.APPROVED
     assert steps(dunning_run(org=org, today=D("2026-05-08"))) == []  # 8 May: a public holiday
     assert steps(dunning_run(org=org, today=D("2026-05-11"))) == [("instalment_reminder", "email", ["FA-1"])]
+    assert "n°3 de 300,00\u00a0€ (reste à régler : 250,00\u00a0€) arrive le 12/05/2026" in mail.outbox[-1].body
 
 
 def test_a_plan_paid_in_full_is_completed_once(org, customer, fa1, plan):
