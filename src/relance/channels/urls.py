@@ -27,5 +27,6 @@ urlpatterns: list[URLPattern] = [
     path("fichier/<int:pk>/", views.document_download, name="download"),
     path("releve/<int:customer_id>/", views.statement_download, name="statement"),
     path("contentieux/<int:customer_id>/", views.litigation_download, name="litigation"),
+    path("contentieux/<int:customer_id>/juridiction/", views.court_choice, name="court"),
     path("recommande/<int:pk>/", views.registered_letter_update, name="registered_letter"),
 ]

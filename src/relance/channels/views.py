@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 
 from relance.accounts.permissions import COLLECTOR, VIEWER, role_required
 from relance.channels.letters import LETTER_KINDS, print_batch
-from relance.channels.litigation import litigation_file
+from relance.channels.litigation import chosen_court, competent_court, litigation_file
 from relance.channels.models import Document
 from relance.channels.pdf import media_path
-from relance.channels.services import registered_letter_track
+from relance.channels.services import court_choice_record, registered_letter_track
 from relance.channels.statement import statement_pdf
 from relance.core.dates import local_today
 from relance.core.errors import ApplicationError
@@ -110,3 +110,25 @@ def registered_letter_update(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Recommandé de {doc.customer.name} mis à jour.")
     return redirect("channels:index")
+
+
+@role_required(COLLECTOR)
+def court_choice(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The "injonction de payer" court of a customer: the département's courts, and the one chosen."""
+    org, today = request.org, local_today()  # type: ignore[attr-defined]
+    try:
+        customer = customer_get(org=org, pk=customer_id)
+    except ApplicationError:
+        raise Http404("Client introuvable")
+    if request.method == "POST":
+        try:
+            choice = court_choice_record(org=org, customer=customer, court=request.POST.get("court", ""),
+                                         today=today, actor=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Juridiction enregistrée pour {customer.name} : {choice.court}.")
+        return redirect("channels:court", customer_id=customer.pk)
+    court = competent_court(kind=customer.kind, postcode=customer.postcode, city=customer.city, today=today,
+                            chosen=chosen_court(org=org, customer=customer))
+    return render(request, "channels/court_choice.html", {"customer": customer, "court": court})

@@ -199,3 +199,44 @@ def test_a_viewer_cannot_record_a_court(org, moselle_debtor, victor, tmp_path):
         call_command("documents", "--user", victor.email, "litigation", "C570", "--output",
                      str(tmp_path / "d.zip"), "--court", "Chambre commerciale du tribunal judiciaire de Metz")
     assert exc.value.returncode == 2 and not CourtChoice.objects.exists()
+
+
+# --- The web page ----------------------------------------------------------------------------------------------
+
+
+def test_a_collector_chooses_the_court_on_the_web_page(client_for, bob, moselle_debtor):
+    client = client_for(bob)
+    page = client.get(f"/documents/contentieux/{moselle_debtor.pk}/juridiction/").content.decode()
+    assert 'value="Chambre commerciale du tribunal judiciaire de Sarreguemines"' in page and "Cerfa n° 12946" in page
+    response = client.post(f"/documents/contentieux/{moselle_debtor.pk}/juridiction/",
+                           {"court": "Chambre commerciale du tribunal judiciaire de Sarreguemines"})
+    assert response.status_code == 302
+    assert CourtChoice.objects.get(customer=moselle_debtor).chosen_by == bob
+    page = client.get(response["Location"]).content.decode()
+    assert "Juridiction enregistrée pour Brasserie de Forbach" in page
+    assert "<strong>Juridiction : Chambre commerciale du tribunal judiciaire de Sarreguemines</strong>" in page
+
+
+def test_a_forged_court_is_refused_on_the_web_page_with_the_choices(client_for, bob, moselle_debtor):
+    client = client_for(bob)
+    response = client.post(f"/documents/contentieux/{moselle_debtor.pk}/juridiction/",
+                           {"court": "Tribunal de commerce de Paris"}, follow=True)
+    assert "Choix possibles" in response.content.decode() and not CourtChoice.objects.exists()
+
+
+def test_the_court_page_needs_a_collector_of_the_organisation(client_for, victor, charlie, moselle_debtor):
+    url = f"/documents/contentieux/{moselle_debtor.pk}/juridiction/"
+    court = {"court": "Chambre commerciale du tribunal judiciaire de Metz"}
+    assert client_for(victor).post(url, court).status_code == 403
+    assert client_for(charlie).post(url, court).status_code == 404
+    assert client_for(charlie).get(url).status_code == 404
+    assert not CourtChoice.objects.exists()
+
+
+def test_a_partial_departement_lets_the_collector_confirm_its_only_listed_court(client_for, bob, org):
+    customer = CustomerFactory(org=org, name="Caves de Saumur", kind="b2b", postcode="49400", city="Saumur")
+    client = client_for(bob)
+    page = client.get(f"/documents/contentieux/{customer.pk}/juridiction/").content.decode()
+    assert "La table livrée ne couvre pas tout ce département." in page and 'type="radio"' in page
+    client.post(f"/documents/contentieux/{customer.pk}/juridiction/", {"court": "Tribunal de commerce d'Angers"})
+    assert CourtChoice.objects.get(customer=customer).court == "Tribunal de commerce d'Angers"
