@@ -3,7 +3,8 @@
 In the same run we measure:
   (a) the baseline: rendering one letter's HTML in the Jinja2 sandbox (no PDF);
   (b) one letter as a PDF (WeasyPrint, with the SEPA QR code);
-  (c) a print batch of N letters merged behind its cover sheet (pypdf), from PDFs already produced;
+  (c) a print batch of N letters merged behind its cover sheet (pypdf), from PDFs already produced, with
+      the batch footer ("Lot du … — page n / N") laid over every page;
 and print the times, the ratios (b)/(a) and (c)/(b), and letters per minute.
 
     uv run python bench/channels_documents.py [--letters 50]
@@ -12,6 +13,7 @@ and print the times, the ratios (b)/(a) and (c)/(b), and letters per minute.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import statistics
 import sys
@@ -41,6 +43,7 @@ def main() -> None:
 
     django.setup()
     from django.conf import settings
+    from pypdf import PdfReader
 
     from relance.channels.letters import _merge_pdfs, letter_html, letter_render
     from relance.channels.models import Document
@@ -58,8 +61,10 @@ def main() -> None:
         for i in range(args.letters):
             (Path(tmp) / f"l{i}.pdf").write_bytes(data)
             docs.append(Document(path=f"l{i}.pdf", pages=pages, day=date(2025, 3, 17)))
-        cover = html_to_document("<p>Lot</p>")
-        batch = timed(lambda: _merge_pdfs(cover, docs, duplex=True), 3)
+        cover = PdfReader(io.BytesIO(html_to_document("<p>Lot</p>").write_pdf()))
+        parts = [cover, *(PdfReader(str(Path(tmp) / d.path)) for d in docs)]
+        total = sum(len(p.pages) + len(p.pages) % 2 for p in parts)  # duplex: whole sheets
+        batch = timed(lambda: _merge_pdfs(parts, day=date(2025, 3, 17), total=total, duplex=True), 3)
     print(f"(a) letter HTML (sandbox render): {html * 1000:.1f} ms")
     print(f"(b) letter PDF (WeasyPrint + QR): {pdf * 1000:.0f} ms  — ratio (b)/(a) {pdf / html:.0f}x, "
           f"{60 / pdf:.0f} letters/min")
