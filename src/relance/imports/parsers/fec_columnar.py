@@ -26,6 +26,9 @@ NAMES = ("journal", "journal_name", "entry", "entry_date", "account", "account_n
          "piece_date", "label", "debit_text", "credit_text", "letter", "letter_date", "valid_date", "fx_amount",
          "fx_code")
 SCHEMA = dict.fromkeys(NAMES, pl.String)
+#: the columns read (labels, validation date and currency amounts are never used)
+USED = [i for i, name in enumerate(NAMES) if name not in ("journal_name", "label", "valid_date", "fx_amount",
+                                                           "fx_code")]
 _AMOUNT = r"^-?[0-9]+([.,][0-9]{1,2})?$"
 _MAX_CENTS = 10**13  # a hundred billion: far beyond any invoice, well within exact float arithmetic
 _DEBIT_SIGNS, _CREDIT_SIGNS = ["D", "+1"], ["C", "-1"]
@@ -51,14 +54,14 @@ def _frame(data: bytes, encoding: str, sep: str) -> pl.DataFrame:
     body = data[start:]
     if not encoding.startswith("utf-8"):
         body = body.decode(encoding).encode()  # polars reads UTF-8 only
-    if b"\n\n" in body or b"\n\r\n" in body or body.count(b"\r") != body.count(b"\r\n"):
-        raise _NotPlain  # blank lines would shift line numbers; lone CRs end lines for the other reader
+    if (returns := body.count(b"\r")) and returns != body.count(b"\r\n"):
+        raise _NotPlain  # a lone carriage return ends a line for the other reader
     rows = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
     if body.count(sep.encode()) != 17 * rows:
-        raise _NotPlain  # some row has not 18 columns (a longer one makes polars fail below)
+        raise _NotPlain  # a row without 18 columns, or a blank line (a longer row makes polars fail below)
     try:
         frame = pl.read_csv(body, separator=sep, has_header=False, schema=SCHEMA, quote_char=None,
-                            empty_string_is_null=False, low_memory=False)
+                            empty_string_is_null=False, low_memory=False, columns=USED)
     except pl.exceptions.PolarsError:
         raise _NotPlain
     if frame.height != rows:

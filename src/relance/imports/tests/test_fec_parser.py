@@ -9,7 +9,7 @@ import pytest
 
 from relance.core.errors import InputError
 from relance.imports.parsers import detect_format
-from relance.imports.parsers.fec import COLUMNS, parse_fec
+from relance.imports.parsers.fec import COLUMNS, SIGNED_COLUMNS, parse_fec
 from relance.imports.tests.fec_samples import FILE, fec_bytes, ledger, line
 
 
@@ -90,3 +90,61 @@ def test_a_header_out_of_order_is_refused_with_the_column_expected():
     with pytest.raises(InputError) as exc:
         parse_fec(data, file=FILE)
     assert exc.value.problems[0].field == "EcritureDate"
+
+
+def signed_bytes(rows: list[list[str]], sep: str = "\t") -> bytes:
+    """The sample ledger written with Montant and Sens (D/C) instead of Debit and Credit."""
+    out = []
+    for r in rows:
+        amount, sign = (r[11], "D") if r[11] not in ("0,00", "") else (r[12], "C")
+        out.append([*r[:11], amount, sign, *r[13:]])
+    return "\r\n".join(sep.join(r) for r in [list(SIGNED_COLUMNS), *out]).encode() + b"\r\n"
+
+
+@pytest.mark.parametrize("sep", ["\t", "|"])
+def test_the_montant_sens_variant_gives_the_same_ledger_as_debit_credit(sep):
+    records, links = by_number(signed_bytes(ledger(), sep))
+    plain, plain_links = by_number(fec_bytes())
+    assert records == plain and links == plain_links
+    assert (records["FA-1"].total_incl_tax, records["FA-1"].amount_paid) == (Decimal("1200.00"), Decimal("1200.00"))
+    assert (records["AV-2"].kind, records["AV-2"].total_incl_tax) == ("credit_note", Decimal("60.00"))
+    assert records["FA-2"].amount_paid == Decimal("300.00")
+
+
+@pytest.mark.parametrize("sign, opposite, kind", [("d", "c", "invoice"), (" C ", "D", "credit_note"),
+                                                   ("+1", "-1", "invoice"), ("-1", "+1", "credit_note")])
+def test_sens_is_read_in_either_case_and_as_plus_or_minus_one(sign, opposite, kind):
+    customer = line("VT", "1", "20250110", "41100000", "FA-9", aux="C001")
+    sales = line("VT", "1", "20250110", "70600000", "FA-9")
+    rows = [[*customer[:11], "50,00", sign, *customer[13:]], [*sales[:11], "50,00", opposite, *sales[13:]]]
+    data = "\r\n".join("\t".join(r) for r in [list(SIGNED_COLUMNS), *rows]).encode()
+    (record,) = parse_fec(data, file=FILE).records
+    assert (record.number, record.kind, record.total_incl_tax) == ("FA-9", kind, Decimal("50.00"))
+    assert record.total_excl_tax == Decimal("50.00")
+
+
+@pytest.mark.parametrize("column, value, field, words", [
+    (12, "X", "Sens", "sens inconnu"),
+    (12, "", "Sens", "sens inconnu"),
+    (11, "douze", "Montant", "montant illisible"),
+    (3, "20250231", "EcritureDate", "date illisible"),
+])
+def test_a_bad_montant_or_sens_names_its_file_line_and_field(column, value, field, words):
+    data = signed_bytes(ledger()).split(b"\r\n")
+    cells = data[5].split(b"\t")
+    cells[column] = value.encode()
+    data[5] = b"\t".join(cells)
+    with pytest.raises(InputError) as exc:
+        parse_fec(b"\r\n".join(data), file=FILE)
+    (problem,) = exc.value.problems
+    assert (problem.file, problem.line, problem.field) == (FILE, 6, field)
+    assert words in problem.message
+
+
+def test_a_header_with_montant_but_no_sens_is_refused_naming_the_column():
+    header = list(SIGNED_COLUMNS)
+    header[12] = "Credit"
+    data = ("\t".join(header) + "\n" + "\t".join(line("VT", "1", "20250101", "41100000", "X")) + "\n").encode()
+    with pytest.raises(InputError) as exc:
+        parse_fec(data, file=FILE)
+    assert (exc.value.problems[0].line, exc.value.problems[0].field) == (1, "Debit")

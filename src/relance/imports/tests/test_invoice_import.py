@@ -145,6 +145,17 @@ def test_a_fec_builds_the_ledger_with_terms_lettering_and_credit_notes(org):
     assert (credit.source, credit.credit_note, credit.amount) == ("credit_note", inv["AV-1"], Decimal("120.00"))
 
 
+def test_a_fec_with_montant_and_sens_imports_like_debit_credit_and_reimports_unchanged(org):
+    from relance.imports.tests.test_fec_parser import signed_bytes
+
+    report = run(org, Upload(FILE, signed_bytes(ledger())))
+    assert report.created == 6
+    inv = {i.number: i for i in scoped(Invoice, org)}
+    assert (inv["FA-1"].status, invoice_outstanding(inv["FA-2"])) == ("paid", Decimal("300.00"))
+    assert inv["AV-2"].kind == "credit_note" and inv["AV-2"].total_incl_tax == Decimal("60.00")
+    assert run(org, Upload(FILE, fec_bytes())).unchanged == 6  # the same ledger in Debit/Credit
+
+
 def test_next_months_fec_updates_the_ledger_without_duplicating_anything(org):
     run(org, Upload(FILE, fec_bytes()))
     rows = ledger()
