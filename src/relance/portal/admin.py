@@ -25,8 +25,10 @@ class InstalmentInline(admin.TabularInline):
 
 @admin.register(PaymentPlan)
 class PaymentPlanAdmin(admin.ModelAdmin):
-    list_display = ("customer", "instalments_requested", "total", "status", "requested_on", "decided_on")
-    list_filter = ("org", "status")
-    # Decisions go through /portail/echeanciers/<id>/ (services create the instalments and the promise).
-    readonly_fields = ("status", "decided_on", "decided_by", "task_id", "total")
+    list_display = ("customer", "source", "instalments_requested", "total", "status", "decided_on", "ended_on")
+    list_filter = ("org", "status", "source")
+    # Decisions go through /portail/echeanciers/<id>/ and the customer page (services create the instalments;
+    # the daily run breaks or completes the plan).
+    readonly_fields = ("status", "source", "decided_on", "decided_by", "created_by", "task_id", "total", "ended_on",
+                       "missed_seq")
     inlines = [InstalmentInline]
