@@ -344,11 +344,25 @@ def plan_day(*, customers: Iterable[Customer], invoices: Iterable[Invoice], prom
     promised = _promises(promises, by_customer, settings, today, plan)
     awaiting = _pending(pending, by_customer, plan)
     business = is_business_day(today, settings.holidays_region)
+    memo: Memo | None = None if keep_reasons else {}
     for customer in customers:
         invs = by_customer.get(customer.id)
         if invs:
-            plan_customer(customer, invs, promised, awaiting, settings, today, plan, business)
+            plan_customer(customer, invs, promised, awaiting, settings, today, plan, business, memo)
     return plan
+
+
+#: Rule 3's answer for a "plain" invoice (open, unpaid, undisputed, unpromised, not awaiting, not time-barred)
+#: depends only on its due date, its ladder marks, its customer's plan and e-mail, and the day: it is worked
+#: out once per (plan, e-mail) and (due date, marks object) and shared. The memo holds the keyed objects,
+#: so their ids stay unique while it lives; it lives for one plan_day.
+Memo = dict[tuple[int, bool], tuple[tuple[Step, ...], dict[tuple[date, int], tuple[dict[str, Mark], Step | None, Reason]]]]
+
+
+def _plain(inv: Invoice, today: date, promised: set[int], awaiting: set[int]) -> bool:
+    return (inv.open and inv.outstanding > 0 and not inv.disputed and inv.dispute_resolved_on is None
+            and (inv.limitation_on is None or today < inv.limitation_on)
+            and inv.id not in promised and inv.id not in awaiting)
 
 
 def _promises(promises: Iterable[Promise], by_customer: dict[int, list[Invoice]], s: Settings, today: date,
@@ -390,7 +404,8 @@ def _listable(inv: Invoice, today: date, promised: set[int]) -> bool:
 
 
 def plan_customer(customer: Customer, invs: list[Invoice], promised: set[int], awaiting: set[int],
-                  s: Settings, today: date, plan: DayPlan, business: bool | None = None) -> None:
+                  s: Settings, today: date, plan: DayPlan, business: bool | None = None,
+                  memo: Memo | None = None) -> None:
     _limitation(customer, invs, today, plan)
     keep = plan.keep_reasons
     if not keep and (customer.manual or business is False):
@@ -400,10 +415,19 @@ def plan_customer(customer: Customer, invs: list[Invoice], promised: set[int], a
     reasons: dict[int, Reason] = {}
     due_ids: set[int] = set()
     top: Step | None = None
+    shared = None if memo is None or business is None else memo.setdefault(
+        (id(steps), customer.has_email), (steps, {}))[1]
     for i in invs:  # one pass: each invoice's next step and decision (rule 3), and the day's top step
-        step = nxt[i.id] = next_step(i, steps, today)
-        reason = reasons[i.id] = decide(i, customer, today, s, promised=i.id in promised,
-                                        awaiting=i.id in awaiting, business=business, step=step)
+        known = shared.get((i.due_date, id(i.marks))) if shared is not None else None
+        if known is not None and known[0] is i.marks and _plain(i, today, promised, awaiting):
+            _, step, reason = known
+            nxt[i.id], reasons[i.id] = step, reason
+        else:
+            step = nxt[i.id] = next_step(i, steps, today)
+            reason = reasons[i.id] = decide(i, customer, today, s, promised=i.id in promised,
+                                            awaiting=i.id in awaiting, business=business, step=step)
+            if shared is not None and _plain(i, today, promised, awaiting):
+                shared[(i.due_date, id(i.marks))] = (i.marks, step, reason)
         if reason.step is not None:
             due_ids.add(i.id)
             if top is None or step.order > top.order:  # type: ignore[union-attr]

@@ -63,14 +63,18 @@ def _open_invoices_sql(org: Organisation, lo: int, hi: int, only: list[int] | No
     # is fastest with a correlated lookup on the allocation index, PostgreSQL with one hash-joined aggregate.
     if connection.vendor == "postgresql":
         outstanding = "i.total_incl_tax - COALESCE(a.s, 0)"
+        # Only the allocations of the invoices asked for: a hash join over the batch's customers, and an
+        # index lookup per invoice for a few customers (the customer page) rather than the whole ledger.
+        mine = (f"SELECT id FROM {invoice} WHERE org_id = %s AND customer_id >= %s AND customer_id < %s"  # noqa: S608
+                + (f" AND customer_id IN ({', '.join(['%s'] * len(only))})" if only else ""))
         join = (f"LEFT JOIN (SELECT invoice_id, ROUND(SUM(amount), 2) AS s FROM {allocation} WHERE org_id = %s "  # noqa: S608
-                f"GROUP BY invoice_id) a ON a.invoice_id = i.id ")
-        params.append(org.id)
+                f"AND invoice_id IN ({mine}) GROUP BY invoice_id) a ON a.invoice_id = i.id ")
+        params += [org.id, org.id, lo, hi, *(only or [])]
     else:
         # SQLite's numbers are binary floats: both terms have two decimals, so rounding the difference to
-        # the cent gives the exact amount, whose shortest repr is the exact 2-place decimal.
-        outstanding = (f"ROUND(i.total_incl_tax - COALESCE((SELECT ROUND(SUM(a.amount), 2) FROM {allocation} a "  # noqa: S608
-                       f"WHERE a.invoice_id = i.id), 0), 2)")
+        # the cent gives the exact amount, printed with two places as the exact decimal.
+        outstanding = (f"printf('%%.2f', i.total_incl_tax - COALESCE((SELECT SUM(a.amount) FROM {allocation} a "  # noqa: S608
+                       f"WHERE a.invoice_id = i.id), 0))")
         join = ""
     params += [org.id, lo, hi, *(only or [])]
     near = ""
@@ -86,14 +90,20 @@ def _open_invoices_sql(org: Organisation, lo: int, hi: int, only: list[int] | No
         )
         params += [horizon if connection.vendor == "postgresql" else horizon.isoformat(),
                    str(Promise.Status.ACTIVE), str(Action.Status.AWAITING_APPROVAL)]
+    # Filtered on `o > 0` by the caller (in SQL, SQLite would compute the correlated sum twice); the
+    # currency only when it is not the euro and the sent date only when known (most rows carry neither).
     sql = (
-        f"SELECT id, customer_id, number, due, o, currency, sent FROM ("  # noqa: S608
-        f"SELECT i.id, i.customer_id, i.number, CAST(i.due_date AS TEXT) AS due, {outstanding} AS o, "
-        f"i.currency, CAST(i.sent_date AS TEXT) AS sent FROM {invoice} i {join}"
+        f"SELECT i.id, i.customer_id, i.number, CAST(i.due_date AS TEXT), {outstanding}, "  # noqa: S608
+        f"CASE WHEN i.currency <> 'EUR' THEN i.currency END, CAST(i.sent_date AS TEXT) FROM {invoice} i {join}"
         f"WHERE i.org_id = %s AND i.status = 'open' AND i.kind = 'invoice' "
-        f"AND i.customer_id >= %s AND i.customer_id < %s{extra}{near}) t WHERE o > 0"
+        f"AND i.customer_id >= %s AND i.customer_id < %s{extra}{near}"
     )
     return sql, params
+
+
+def _amount(o: Any) -> Decimal:
+    """The outstanding amount as the database gives it: a Decimal (PostgreSQL) or its 2-place text (SQLite)."""
+    return o if type(o) is Decimal else Decimal(o)
 
 
 def open_invoice_rows(org: Organisation, lo: int, hi: int, only: list[int] | None = None
@@ -105,8 +115,10 @@ def open_invoice_rows(org: Organisation, lo: int, hi: int, only: list[int] | Non
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(10_000):
             for inv_id, cid, number, due, o, currency, sent in rows:
-                yield (inv_id, cid, number, fromiso(due), o if type(o) is Decimal else Decimal(repr(o)), currency,
-                       fromiso(sent) if sent else None)
+                amount = _amount(o)
+                if amount > 0:
+                    yield (inv_id, cid, number, fromiso(due), amount, currency or "EUR",
+                           fromiso(sent) if sent else None)
 
 
 @dataclass
@@ -147,7 +159,8 @@ def _is_mobile(phone: str) -> bool:
     return is_mobile(phone)
 
 
-def _time_barred_from(kind: str, due: date, today: date) -> date | None:
+@lru_cache(maxsize=20_000)
+def _time_barred_from(kind: str, due: date) -> date | None:
     """The first day the claim is time-barred (legal.limitation: the day after its last day)."""
     from relance.legal.limitation import limitation_date
 
@@ -182,7 +195,7 @@ def load_batch(org: Organisation, today: date, chooser: PlanChooser, lo: int, hi
         return qs.filter(**{f"{key}__in": only}) if only is not None else qs
 
     state = DayState()
-    marks = _marks(rng(scoped(LadderMark, org).filter(invoice__status="open")))
+    marks = _marks(org, lo, hi, only)
     disputes = _disputes(rng(scoped(Dispute, org), "invoice__customer_id"))
     barred = set(rng(scoped(Event, org).filter(type="limitation_reached")).values_list("invoice_id", flat=True))
     kinds = _load_customers(org, state, rng, chooser, today)
@@ -204,22 +217,60 @@ def _load_invoices(org: Organisation, state: DayState, lo: int, hi: int, only: l
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(10_000):
             for inv_id, cid, number, due_text, o, currency, sent in rows:
+                amount = o if type(o) is Decimal else Decimal(o)
+                if amount <= 0:
+                    continue
                 due = fromiso(due_text)
-                barred_from = _time_barred_from(kinds.get(cid, "b2b"), due, today) if due_text <= old else None
+                barred_from = _time_barred_from(kinds.get(cid, "b2b"), due) if due_text <= old else None
                 if disputes and inv_id in disputes:
                     disputed, resolved = disputes[inv_id]
                 else:
                     disputed, resolved = False, None
-                append(Invoice(inv_id, cid, due, o if type(o) is Decimal else Decimal(repr(o)), number, True,
-                               marks.get(inv_id, NO_MARKS), disputed, resolved, barred_from, inv_id in barred))
-                if sent is not None or currency != "EUR":
-                    info[inv_id] = InvoiceInfo(number, currency, fromiso(sent) if sent else None)
+                append(Invoice(inv_id, cid, due, amount, number, True, marks.get(inv_id, NO_MARKS), disputed,
+                               resolved, barred_from, inv_id in barred))
+                if sent is not None or currency is not None:
+                    info[inv_id] = InvoiceInfo(number, currency or "EUR", fromiso(sent) if sent else None)
 
 
-def _marks(qs: Any) -> dict[int, dict[str, planner.Mark]]:
-    out: dict[int, dict[str, planner.Mark]] = defaultdict(dict)
-    for inv_id, step, day, skipped in qs.values_list("invoice_id", "step", "day", "skipped"):
-        out[inv_id][step] = planner.Mark(day, skipped)
+def _marks(org: Organisation, lo: int, hi: int, only: list[int] | None) -> dict[int, dict[str, planner.Mark]]:
+    """The ladder marks of the open invoices of customers lo ≤ id < hi, by invoice (raw SQL, dates as text).
+
+    Invoices with the same history share one marks dict (and equal marks one Mark): a busy ledger has a few
+    thousand distinct histories for hundreds of thousands of invoices, and the planner decides each shared
+    history once per due date. Nothing mutates them.
+    """
+    mark, invoice = LadderMark._meta.db_table, Invoice._meta.db_table
+    extra = f" AND m.customer_id IN ({', '.join(['%s'] * len(only))})" if only else ""
+    sql = (f"SELECT m.invoice_id, m.step, CAST(m.day AS TEXT), m.skipped FROM {mark} m "  # noqa: S608
+           f"JOIN {invoice} i ON i.id = m.invoice_id WHERE m.org_id = %s AND i.status = 'open' "
+           f"AND m.customer_id >= %s AND m.customer_id < %s{extra} ORDER BY m.invoice_id, m.step")
+    histories: dict[int, tuple[tuple[str, str, bool], ...]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [org.id, lo, hi, *(only or [])])
+        current, entries = None, []
+        while rows := cursor.fetchmany(10_000):
+            for inv_id, step, day, skipped in rows:
+                if inv_id != current:
+                    if current is not None:
+                        histories[current] = tuple(entries)
+                    current, entries = inv_id, []
+                entries.append((step, day, bool(skipped)))
+        if current is not None:
+            histories[current] = tuple(entries)
+    shared: dict[tuple[tuple[str, str, bool], ...], dict[str, planner.Mark]] = {}
+    made: dict[tuple[str, bool], planner.Mark] = {}
+    out: dict[int, dict[str, planner.Mark]] = {}
+    fromiso, Mark = date.fromisoformat, planner.Mark
+    for inv_id, history in histories.items():
+        marks = shared.get(history)
+        if marks is None:
+            marks = shared[history] = {}
+            for step, day, skipped in history:
+                m = made.get((day, skipped))
+                if m is None:
+                    m = made[(day, skipped)] = Mark(fromiso(day), skipped)
+                marks[step] = m
+        out[inv_id] = marks
     return out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -85,18 +85,22 @@ def dunning_run(*, org: Organisation, today: date, dry_run: bool = False) -> Run
     created: list[int] = []
     _payment_plans(org, today, dry_run, result, created)
     batches = day_state_batches(org=org, today=today, only_relevant=True)
-    while True:
-        with gc_paused():  # loading and planning build plain, acyclic data only
-            state = next(batches, None)
-            if state is None:
-                break
-            plan = planner.plan_day(customers=state.customers, invoices=state.invoices, promises=state.promises,
-                                    pending=state.pending, settings=settings, today=today)
-            result.warnings.extend(_data_checks(plan, state, today))
-            if dry_run:
-                _describe_dry(plan, state, result)
-        if not dry_run:
-            created.extend(_carry_out(org, plan, state, today, result))
+    # A dry run keeps the collector paused from the first batch to the last: resuming it between batches
+    # would make it walk the batch just planned, still alive, for nothing.
+    with gc_paused() if dry_run else nullcontext():
+        while True:
+            with gc_paused():  # loading and planning build plain, acyclic data only
+                state = next(batches, None)
+                if state is None:
+                    break
+                plan = planner.plan_day(customers=state.customers, invoices=state.invoices,
+                                        promises=state.promises, pending=state.pending, settings=settings,
+                                        today=today)
+                result.warnings.extend(_data_checks(plan, state, today))
+                if dry_run:
+                    _describe_dry(plan, state, result)
+            if not dry_run:
+                created.extend(_carry_out(org, plan, state, today, result))
     if not dry_run:
         for action_id in created:
             action_deliver(action_id=action_id, today=today)
