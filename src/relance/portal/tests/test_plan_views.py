@@ -132,3 +132,10 @@ def test_a_plan_of_another_customer_cannot_be_cancelled_through_this_one(org, cu
 
     other = CustomerFactory(org=org, ref="C-AUTRE")
     assert client_for(bob).post(reverse("customer_plan_cancel", args=[other.pk, active_plan.pk])).status_code == 404
+
+
+def test_the_plan_section_is_in_english_for_an_english_speaker(customer, invoices, active_plan, bob, client_for):
+    c = client_for(bob)
+    c.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = c.get(reverse("customer_detail", args=[customer.pk])).content.decode()
+    assert "In progress" in page and "Reminders paused for its invoices as long as the instalments are paid." in page
