@@ -144,40 +144,174 @@ EN = {
     "Non échu": "Not due", "1 à 30 jours": "1–30 days", "31 à 60 jours": "31–60 days",
     "61 à 90 jours": "61–90 days", "Plus de 90 jours": "Over 90 days",
 }
+EN.update({
+    # customer risk
+    "Risque": "Risk", "Élevé": "High", "Moyen": "Medium", "Faible": "Low", "Risque décroissant": "Risk, highest first",
+    "faible": "low", "moyen": "medium", "élevé": "high", "Risque %(label)s": "%(label)s risk",
+    "plus de la moitié de l'encours a plus de 60 jours de retard":
+    "half or more of the outstanding is over 60 days late",
+    "une partie de l'encours a plus de 60 jours de retard": "part of the outstanding is over 60 days late",
+    "%(n)s promesse(s) non tenue(s) en 12 mois": "%(n)s broken promise(s) in 12 months",
+    "un litige ouvert": "an open dispute", "une adresse e-mail en échec": "a bounced e-mail address",
+    "calcul du risque": "how risk is computed", "Comment le risque est-il calculé ?": "How is the risk computed?",
+    "Chaque client reçoit des points, recalculés à chaque affichage :":
+    "Each customer gets points, recomputed on every display:",
+    "retard de plus de 60 jours : 2 points si la moitié de l'encours ou plus a plus de 60 jours de retard, 1 point "
+    "s'il y en a une partie ;": "over 60 days late: 2 points when half the outstanding or more is over 60 days "
+    "late, 1 point when part of it is;",
+    "promesses de paiement non tenues dont la date tombe dans les 12 derniers mois : 2 points à partir de deux, "
+    "1 point pour une ;": "broken promises to pay dated in the last 12 months: 2 points from two on, 1 point for one;",
+    "un litige ouvert : 1 point ;": "an open dispute: 1 point;",
+    "une adresse e-mail en échec (message revenu) : 1 point.": "a bounced e-mail address: 1 point.",
+    "Risque faible : aucun point. Moyen : 1 point. Élevé : 2 points ou plus. Filtrer ou trier par risque calcule "
+    "le risque de tous les clients : quelques secondes sur un très grand portefeuille.":
+    "Low risk: no point. Medium: 1 point. High: 2 points or more. Filtering or sorting by risk computes every "
+    "customer's risk: a few seconds on a very large ledger.",
+    # send a reminder now
+    "Envoyer une relance maintenant": "Send a reminder now", "Voir l'aperçu": "See the preview",
+    "Choisissez l'étape et le canal : l'aperçu du message, avec les factures qu'il relancera, apparaît ici avant "
+    "tout envoi.": "Choose the step and the channel: the message preview, with the invoices it will remind, "
+    "shows here before anything is sent.",
+    "Le plan de relance de ce client ne comporte aucune étape de message.":
+    "This customer's dunning plan has no message step.",
+    "Les factures en litige, couvertes par une promesse de paiement ou non échues ne sont pas relancées.":
+    "Disputed invoices, invoices covered by a promise to pay and invoices not yet due are not reminded.",
+    "Cette étape demande une validation : cochez la case pour la valider et l'envoyer maintenant, sinon elle "
+    "attendra la validation.": "This step needs approval: tick the box to approve it and send it now, "
+    "otherwise it will wait for approval.",
+    "Cette étape demande une validation : elle attendra qu'un responsable la valide.":
+    "This step needs approval: it will wait for a manager to approve it.",
+    "Je valide cette étape : l'envoyer maintenant": "I approve this step: send it now",
+    "Confirmer l'envoi": "Confirm sending", "Retour à la fiche client": "Back to the customer",
+    "Aperçu de la relance": "Reminder preview", "total": "total", "Objet": "Subject", "SMS": "SMS",
+    "Courrier": "Letter",
+    "%(step)s par %(channel)s : le PDF est produit, il est dans le lot d'impression du jour.":
+    "%(step)s by %(channel)s: the PDF is made, it is in today's print batch.",
+    "%(step)s envoyée par %(channel)s.": "%(step)s sent by %(channel)s.",
+    "%(step)s par %(channel)s : elle attend la validation d'un responsable.":
+    "%(step)s by %(channel)s: it waits for a manager's approval.",
+    "%(step)s par %(channel)s en file d'attente : elle partira dès que possible.":
+    "%(step)s by %(channel)s queued: it will go as soon as possible.",
+    "%(step)s par %(channel)s : échec de l'envoi (%(error)s).": "%(step)s by %(channel)s: sending failed (%(error)s).",
+    # payment plans (web/views/plans.py, customers/_payment_plan.html, customers/plan_new.html)
+    "Échéancier de paiement": "Payment plan", "Échéancier": "Payment plan", "En cours": "Active",
+    "Relances suspendues pour ses factures tant que les échéances sont respectées.":
+    "Reminders paused for its invoices as long as the instalments are paid.",
+    "Non respecté": "Broken", "le %(d)s (échéance n°%(n)s manquée) : la relance a repris.":
+    "on %(d)s (instalment %(n)s missed): dunning resumed.", "Soldé": "Paid off", "le %(d)s.": "on %(d)s.",
+    "Annulé": "Cancelled", "Mis en place par l'équipe": "Set up by the team", "Demandé sur le portail":
+    "Requested on the portal", "le %(d)s": "on %(d)s", "payé depuis le début": "paid since the start",
+    "Échéances de l'échéancier et leur état": "Instalments of the plan and their state", "N°": "No.",
+    "Rappel": "Reminder", "payée le %(d)s": "paid on %(d)s", "à venir": "upcoming", "reste %(r)s": "%(r)s left",
+    "en retard": "late", "manquée": "missed", "envoyé le %(d)s": "sent on %(d)s",
+    "Annuler cet échéancier ? La relance reprendra pour ses factures impayées.":
+    "Cancel this payment plan? Dunning will resume for its unpaid invoices.",
+    "Annuler l'échéancier": "Cancel the payment plan", "Aucun échéancier.": "No payment plan.",
+    "Demande d'échéancier en %(n)s mensualités reçue sur le portail":
+    "Request for a payment plan in %(n)s monthly instalments received on the portal",
+    "l'examiner": "review it", "Mettre en place un échéancier": "Set up a payment plan",
+    "Ce client a déjà un échéancier en cours : annulez-le sur sa fiche avant d'en créer un autre.":
+    "This customer already has an active payment plan: cancel it on its page before creating another one.",
+    "Aucune facture ouverte à échelonner (les factures en litige ou déjà dans un échéancier sont exclues).":
+    "No open invoice to spread (disputed invoices and invoices already in a plan are left out).",
+    "1. Factures et rythme": "1. Invoices and rhythm", "Calculer les échéances": "Compute the instalments",
+    "Mensualités égales au centime près ; la dernière absorbe l'arrondi. Vous pouvez ensuite modifier chaque date "
+    "et chaque montant.": "Equal monthly instalments to the cent; the last one takes the rounding. You can then "
+    "change each date and each amount.",
+    "2. Échéances": "2. Instalments", "Date et montant de chaque échéance": "Date and amount of each instalment",
+    "Montant (€)": "Amount (€)", "Date de l'échéance %(n)s": "Date of instalment %(n)s",
+    "Montant de l'échéance %(n)s": "Amount of instalment %(n)s",
+    "La somme des échéances doit être égale au reste dû des factures choisies. Chaque échéance fait l'objet d'un "
+    "rappel par e-mail quelques jours avant sa date ; une échéance impayée après le délai de grâce met fin à "
+    "l'échéancier et la relance reprend.": "The instalments must add up to what is left to pay on the chosen "
+    "invoices. Each instalment is reminded by e-mail a few days before its date; an instalment unpaid after the "
+    "grace period ends the plan and dunning resumes.",
+    "Créer l'échéancier": "Create the payment plan",
+    "Choisissez des factures puis calculez les échéances.": "Choose invoices, then compute the instalments.",
+    "Factures de l'échéancier": "Invoices of the plan", "Nombre d'échéances": "Number of instalments",
+    "Première échéance": "First instalment", "Note (facultative)": "Note (optional)",
+    # gaps of earlier pages (wrapped strings)
+    "DSO": "DSO",
+    "Chiffres calculés à %(t)s (recalculés après chaque modification du grand livre, au plus tard toutes les 5 "
+    "minutes).": "Figures computed at %(t)s (recomputed after each ledger change, at the latest every 5 minutes).",
+    "Aucun type coché : le plan s'applique aux clients qui n'ont pas d'autre plan (s'il est le plan par défaut).":
+    "No kind ticked: the plan applies to customers without another plan (if it is the default plan).",
+})
 BUCKET_LABELS = {k: k for k in ("Non échu", "1 à 30 jours", "31 à 60 jours", "61 à 90 jours", "Plus de 90 jours")}
-PLURALS = {"%(n)s tâche à faire": ("%(n)s task to do", "%(n)s tasks to do")}
+PLURALS = {
+    "%(n)s tâche à faire": ("%(n)s task to do", "%(n)s tasks to do"),
+    "%(step)s par %(channel)s : %(n)s facture relancée": ("%(step)s by %(channel)s: %(n)s invoice reminded",
+                                                          "%(step)s by %(channel)s: %(n)s invoices reminded"),
+    "(délai de grâce de %(g)s jour)": ("(grace period of %(g)s day)", "(grace period of %(g)s days)"),
+}
 
 
 def esc(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def fill(path: Path, extra: dict[str, str]) -> int:
-    text = path.read_text(encoding="utf-8")
-    text = text.replace("#, fuzzy\n", "", 1)
-    text = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("#~"))
-    known = set(re.findall(r'^msgid "(.*)"$', text, re.M))
-    text += "".join(f'\nmsgid "{esc(k)}"\nmsgstr ""\n' for k in extra if esc(k) not in known)
-    count = 0
+STRING = r'"(?:[^"\\]|\\.)*"\n'
+ENTRY = re.compile(rf'^((?:#[^\n]*\n)*)msgid ((?:{STRING})+)(msgid_plural (?:{STRING})+)?((?:msgstr(?:\[\d\])? (?:{STRING})+)+)',
+                   re.M)
 
-    def single(m: re.Match[str]) -> str:
-        nonlocal count
-        msgid = m.group(1).replace('\\"', '"')
-        if msgid in EN and msgid:
-            count += 1
-            return f'msgid "{m.group(1)}"\nmsgstr "{esc(EN[msgid])}"\n'
+
+def unquote(lines: str) -> str:
+    """The text of a (possibly wrapped) catalogue string, as written in the source."""
+    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', lines)).replace('\\"', '"').replace("\\n", "\n")
+
+
+def _entry(m: re.Match[str]) -> str:
+    comments, msgid_lines, plural, msgstr = m.groups()
+    msgid = unquote(msgid_lines)
+    fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in comments.splitlines())
+    done = any(unquote(line) for line in re.findall(rf'(?:{STRING})+', msgstr))
+    if not msgid or (done and not fuzzy):
         return m.group(0)
+    if plural and msgid in PLURALS:
+        one, many = PLURALS[msgid]
+        msgstr = f'msgstr[0] "{esc(one)}"\nmsgstr[1] "{esc(many)}"\n'
+    elif not plural and msgid in EN:
+        msgstr = f'msgstr "{esc(EN[msgid])}"\n'
+    else:
+        return m.group(0)
+    kept = [line for line in comments.splitlines(keepends=True) if not line.startswith("#|")]
+    kept = [line.replace(", fuzzy", "").replace("#, fuzzy\n", "") for line in kept]
+    kept = [line for line in kept if line.strip() not in ("#,", "")]
+    return "".join(kept) + f"msgid {msgid_lines}{plural or ''}{msgstr}"
 
-    text = re.sub(r'^msgid "(.+)"\nmsgstr ""\n', single, text, flags=re.M)
-    for one, (en1, en2) in PLURALS.items():
-        empty = rf'(msgid "{re.escape(one)}"\nmsgid_plural ".*"\n)msgstr\[0\] ""\nmsgstr\[1\] ""'
-        text = re.sub(empty, rf'\1msgstr[0] "{en1}"\nmsgstr[1] "{en2}"', text)
+
+def fill(path: Path, extra: dict[str, str]) -> int:
+    """Write the English of every entry that has none (or only a fuzzy guess) and is in EN or PLURALS."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r'\A((?:#[^\n]*\n)*?)#, fuzzy\n(msgid ""\n)', r"\1\2", text)  # the header only
+    text = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("#~"))
+    known = {unquote(m.group(2)) for m in ENTRY.finditer(text)}
+    text += "".join(f'\nmsgid "{esc(k)}"\nmsgstr ""\n' for k in extra if k not in known)
+    before = text
+    text = ENTRY.sub(_entry, text)
     text = text.replace('"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"', '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"')
     text = text.replace('"Content-Type: text/plain; charset=CHARSET\\n"', '"Content-Type: text/plain; charset=UTF-8\\n"')
     path.write_text(text, encoding="utf-8")
-    return count
+    return sum(1 for a, b in zip(before.split("\nmsgid "), text.split("\nmsgid "), strict=False) if a != b)
+
+
+def missing(path: Path) -> list[str]:
+    """The msgids still without English (to add to EN or PLURALS)."""
+    out = []
+    for m in ENTRY.finditer(path.read_text(encoding="utf-8")):
+        comments, msgid_lines, _plural, msgstr = m.groups()
+        fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in comments.splitlines())
+        if unquote(msgid_lines) and (fuzzy or not any(unquote(x) for x in re.findall(rf"(?:{STRING})+", msgstr))):
+            out.append(unquote(msgid_lines))
+    return out
 
 
 if __name__ == "__main__":
+    import sys
+
     for i, catalogue in enumerate(CATALOGUES):
+        if len(sys.argv) > 1 and sys.argv[1] not in str(catalogue):
+            continue  # e.g. `translate_en.py web` fills the web catalogue only
         print(catalogue, fill(catalogue, LAYOUT if i == 0 else BUCKET_LABELS))
+        for msgid in missing(catalogue):
+            print("  no English yet:", msgid)

@@ -34,3 +34,15 @@ def test_the_kpi_exports_follow_the_language(late_customer, bob, client_for):
     c.post(reverse("set_language"), {"language": "en", "next": "/"})
     text = c.get(reverse("analytics:csv")).content.decode("utf-8")
     assert text.startswith("\ufeffIndicator;Value") and "Aging: Not due" in text
+
+
+def test_the_send_now_and_risk_texts_are_in_english_too(late_customer, bob, client_for):
+    c = client_for(bob)
+    c.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = c.get(reverse("customer_detail", args=[late_customer.pk])).content.decode()
+    assert "Send a reminder now" in html and "Low risk" in html and "See the preview" in html
+    html = c.get(reverse("customer_list")).content.decode()
+    assert "How is the risk computed?" in html and "Risk, highest first" in html
+    preview = c.post(reverse("customer_send_now_preview", args=[late_customer.pk]),
+                     {"step": "reminder_1", "channel": "email"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "invoice reminded" in preview and "Confirm sending" in preview
