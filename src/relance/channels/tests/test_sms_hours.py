@@ -52,6 +52,10 @@ def sms_action(org, day: date):
     (datetime(2025, 3, 29, 20, 0, tzinfo=PARIS), datetime(2025, 3, 31, 7, 0, tzinfo=UTC)),
     # Fall back on Sunday 26 October 2025: Friday 19:30 CEST → Monday 09:00 CET = 08:00 UTC.
     (datetime(2025, 10, 24, 19, 30, tzinfo=PARIS), datetime(2025, 10, 27, 8, 0, tzinfo=UTC)),
+    # On the change days themselves (Sundays), during the skipped and the repeated hour.
+    (datetime(2025, 3, 30, 1, 30, tzinfo=UTC), datetime(2025, 3, 31, 7, 0, tzinfo=UTC)),   # 03:30 CEST
+    (datetime(2025, 10, 26, 0, 30, tzinfo=UTC), datetime(2025, 10, 27, 8, 0, tzinfo=UTC)),  # 02:30 CEST
+    (datetime(2025, 10, 26, 1, 30, tzinfo=UTC), datetime(2025, 10, 27, 8, 0, tzinfo=UTC)),  # 02:30 CET
     # A UTC clock: 06:59 UTC on the first CEST Monday is 08:59 in Paris → 09:00 Paris = 07:00 UTC.
     (datetime(2025, 3, 31, 6, 59, tzinfo=UTC), datetime(2025, 3, 31, 7, 0, tzinfo=UTC)),
 ])
