@@ -23,6 +23,7 @@ TAE_FROM, TAE_UNTIL = date(2025, 1, 1), date(2028, 12, 31)
 TAE_SEATS = frozenset({"d'Auxerre", "d'Avignon", "du Havre", "du Mans", "de Limoges", "de Lyon", "de Marseille",
                        "de Nancy", "de Nanterre", "de Paris", "de Saint-Brieuc", "de Versailles"})
 TC_PREFIX = "Tribunal de commerce "
+TAE_PREFIX = "Tribunal des activités économiques "
 
 
 class PostcodeError(ApplicationError):
@@ -77,8 +78,13 @@ def commercial_name(name: str, *, today: date) -> str:
     """The court's name on `today`: a tribunal de commerce of the experiment is a TAE from 2025 to 2028."""
     seat = name.removeprefix(TC_PREFIX)
     if name.startswith(TC_PREFIX) and seat in TAE_SEATS and TAE_FROM <= today <= TAE_UNTIL:
-        return f"Tribunal des activités économiques {seat}"
+        return f"{TAE_PREFIX}{seat}"
     return name
+
+
+def stored_name(name: str) -> str:
+    """The name to keep in the database: a TAE under its tribunal de commerce name (it outlives 2028)."""
+    return TC_PREFIX + name.removeprefix(TAE_PREFIX) if name.startswith(TAE_PREFIX) else name
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from relance.accounts.models import Organisation
 from relance.activity.models import Event, Task
 from relance.channels.builders import context_for_customer
-from relance.channels.courts import ANNUAIRE_URL, PostcodeError, court_candidates
+from relance.channels.courts import ANNUAIRE_URL, PostcodeError, commercial_name, court_candidates
 from relance.channels.models import CourtChoice, Document
 from relance.channels.pdf import html_to_document, media_path
 from relance.channels.statement import statement_pdf
@@ -60,6 +60,7 @@ def competent_court(*, kind: str, postcode: str, city: str, today: date, chosen:
     scope = ("Si le débiteur professionnel n'est ni commerçant ni artisan (profession libérale, association…), "
              "la requête va au tribunal judiciaire (Cerfa 12948). ") if commercial else ""
     if chosen:
+        chosen = commercial_name(chosen, today=today) if commercial else chosen
         return Court(cerfa, chosen, f"{scope}Juridiction choisie pour ce client parmi celles du département "
                      f"{where}.", found.names, dept.code)
     if found.single:
@@ -67,12 +68,14 @@ def competent_court(*, kind: str, postcode: str, city: str, today: date, chosen:
                      "vérifier que le débiteur y demeure bien (le code postal suit parfois un département voisin).",
                      found.names, dept.code)
     listed = " ; ".join(found.names) or "aucune dans la table livrée"
-    partial = "" if found.complete else " La table livrée ne couvre pas tout ce département."
+    several = (f"compte plusieurs juridictions : {listed}." if len(found.names) > 1
+               else f"n'est couvert qu'en partie par la table livrée (qui donne : {listed}).")
+    partial = " La table livrée ne couvre pas tout ce département." if len(found.names) > 1 and not found.complete else ""
     return Court(cerfa, "À déterminer parmi les juridictions du département", (
-        f"{scope}Le département {where} compte plusieurs juridictions : {listed}.{partial} Seule la commune du "
-        f"débiteur ({city or 'inconnue'}) décide : vérifier son ressort sur l'annuaire des juridictions "
-        f"({ANNUAIRE_URL}), puis enregistrer le choix pour ce client (relance documents litigation "
-        f"CODE_CLIENT --court « … »)."), found.names, dept.code)
+        f"{scope}Le département {where} {several}{partial} Seule la commune du débiteur ({city or 'inconnue'}) "
+        f"décide : vérifier son ressort sur l'annuaire des juridictions ({ANNUAIRE_URL}), puis enregistrer le "
+        "choix pour ce client (page « Juridiction » du client sous /documents/, ou relance documents "
+        "litigation CODE_CLIENT --court « … »)."), found.names, dept.code)
 
 
 def chosen_court(*, org: Organisation, customer: Customer) -> str:

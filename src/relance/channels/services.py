@@ -11,7 +11,7 @@ from django.db import transaction
 
 from relance.accounts.models import Organisation
 from relance.activity.services import event_record
-from relance.channels.courts import court_candidates
+from relance.channels.courts import court_candidates, stored_name
 from relance.channels.models import CourtChoice, Document
 from relance.core.errors import ApplicationError
 from relance.ledger.models import Customer
@@ -102,6 +102,6 @@ def court_choice_record(*, org: Organisation, customer: Customer, court: str, to
                                f"({found.departement.code}). Choix possibles : {' ; '.join(found.names)}.")
     choice, _ = CourtChoice.objects.update_or_create(
         org=org, customer=customer, commercial=commercial,
-        defaults={"court": match, "postcode": customer.postcode.strip(), "chosen_on": today,
+        defaults={"court": stored_name(match), "postcode": customer.postcode.strip(), "chosen_on": today,
                   "chosen_by": actor if getattr(actor, "pk", None) else None})
     return choice

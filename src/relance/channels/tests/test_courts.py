@@ -114,7 +114,7 @@ def test_one_court_is_named_several_are_listed_with_where_to_check():
 def test_a_partial_departement_says_so_and_names_no_court():
     result = competent_court(kind="b2b", postcode="49400", city="Saumur", today=DURING_TAE)
     assert result.court.startswith("À déterminer") and result.candidates == ("Tribunal de commerce d'Angers",)
-    assert "La table livrée ne couvre pas tout ce département." in result.note
+    assert "n'est couvert qu'en partie par la table livrée (qui donne : Tribunal de commerce d'Angers)" in result.note
 
 
 def test_an_invalid_postcode_leaves_the_court_to_find_with_the_reason():
@@ -237,6 +237,20 @@ def test_a_partial_departement_lets_the_collector_confirm_its_only_listed_court(
     customer = CustomerFactory(org=org, name="Caves de Saumur", kind="b2b", postcode="49400", city="Saumur")
     client = client_for(bob)
     page = client.get(f"/documents/contentieux/{customer.pk}/juridiction/").content.decode()
-    assert "La table livrée ne couvre pas tout ce département." in page and 'type="radio"' in page
+    assert "couvert qu&#x27;en partie par la table livrée" in page and 'type="radio"' in page
     client.post(f"/documents/contentieux/{customer.pk}/juridiction/", {"court": "Tribunal de commerce d'Angers"})
     assert CourtChoice.objects.get(customer=customer).court == "Tribunal de commerce d'Angers"
+
+
+def test_a_choice_made_before_2025_shows_the_tae_name_during_the_experiment(org):
+    customer = CustomerFactory(org=org, name="Soieries Lyonnaises", kind="b2b", postcode="69001", city="Lyon")
+    court_choice_record(org=org, customer=customer, court="Tribunal de commerce de Lyon", today=BEFORE_TAE)
+    court_choice_record(org=org, customer=customer, court="Tribunal des activités économiques de Lyon",
+                        today=DURING_TAE)  # the same court under its 2025 name: one choice, kept by its lasting name
+    assert CourtChoice.objects.get(customer=customer).court == "Tribunal de commerce de Lyon"
+    for today, name in ((BEFORE_TAE, "Tribunal de commerce de Lyon"),
+                        (DURING_TAE, "Tribunal des activités économiques de Lyon"),
+                        (AFTER_TAE, "Tribunal de commerce de Lyon")):
+        court = competent_court(kind="b2b", postcode="69001", city="Lyon", today=today,
+                                chosen=CourtChoice.objects.get(customer=customer).court)
+        assert court.court == name and "Juridiction choisie pour ce client" in court.note
