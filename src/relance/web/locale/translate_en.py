@@ -230,6 +230,30 @@ EN.update({
     "Choisissez des factures puis calculez les échéances.": "Choose invoices, then compute the instalments.",
     "Factures de l'échéancier": "Invoices of the plan", "Nombre d'échéances": "Number of instalments",
     "Première échéance": "First instalment", "Note (facultative)": "Note (optional)",
+    # messages of the views
+    "Facture introuvable pour ce client.": "No such invoice for this customer.",
+    "Appel non enregistré.": "Call not saved.", "Appel enregistré.": "Call saved.",
+    "Promesse enregistrée : relances suspendues jusqu'à la date promise.":
+    "Promise saved: reminders paused until the promised date.",
+    "Promesse non enregistrée.": "Promise not saved.",
+    "Promesse de paiement au %(d)s enregistrée.": "Promise to pay by %(d)s saved.",
+    "Litige non enregistré.": "Dispute not saved.",
+    "Litige ouvert sur la facture %(n)s : elle sort des relances.":
+    "Dispute opened on invoice %(n)s: it leaves the reminders.",
+    "Litige résolu sur la facture %(n)s.": "Dispute resolved on invoice %(n)s.",
+    "Relances reprises.": "Reminders resumed.", "Relances suspendues.": "Reminders paused.",
+    "Mode manuel activé.": "Manual mode on.", "Relances automatiques rétablies.": "Automatic reminders back on.",
+    "Contact non enregistré.": "Contact not saved.", "Contact enregistré.": "Contact saved.",
+    "Plan « %(name)s » enregistré.": "Plan “%(name)s” saved.",
+    "Le nombre de jours doit être un entier (négatif avant l'échéance).":
+    "The number of days must be a whole number (negative before the due date).",
+    "Modèle enregistré.": "Template saved.", "Choisissez un client pour l'aperçu.": "Choose a customer for the preview.",
+    "Choisissez « Valider » ou « Annuler ».": "Choose “Approve” or “Cancel”.",
+    "Aucune action cochée.": "No action ticked.", "Paramètres enregistrés.": "Settings saved.",
+    "Paramètres non enregistrés : corrigez les champs signalés.": "Settings not saved: correct the fields shown.",
+    "Membre retiré.": "Member removed.", "Rôle modifié.": "Role changed.", "Membre non ajouté :": "Member not added:",
+    "%(email)s ajouté.": "%(email)s added.", "« %(title)s » : fait.": "“%(title)s”: done.",
+    "Action validée.": "Action approved.", "Action annulée.": "Action cancelled.",
     # gaps of earlier pages (wrapped strings)
     "DSO": "DSO",
     "Chiffres calculés à %(t)s (recalculés après chaque modification du grand livre, au plus tard toutes les 5 "
@@ -243,6 +267,9 @@ PLURALS = {
     "%(step)s par %(channel)s : %(n)s facture relancée": ("%(step)s by %(channel)s: %(n)s invoice reminded",
                                                           "%(step)s by %(channel)s: %(n)s invoices reminded"),
     "(délai de grâce de %(g)s jour)": ("(grace period of %(g)s day)", "(grace period of %(g)s days)"),
+    "%(n)s lien du portail révoqué.": ("%(n)s portal link revoked.", "%(n)s portal links revoked."),
+    "%(n)s action validée.": ("%(n)s action approved.", "%(n)s actions approved."),
+    "%(n)s action annulée.": ("%(n)s action cancelled.", "%(n)s actions cancelled."),
 }
 
 

@@ -46,3 +46,13 @@ def test_the_send_now_and_risk_texts_are_in_english_too(late_customer, bob, clie
     preview = c.post(reverse("customer_send_now_preview", args=[late_customer.pk]),
                      {"step": "reminder_1", "channel": "email"}, HTTP_HX_REQUEST="true").content.decode()
     assert "invoice reminded" in preview and "Confirm sending" in preview
+
+
+def test_the_messages_of_actions_follow_the_language(late_customer, bob, client_for):
+    c = client_for(bob)
+    c.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = c.post(reverse("customer_pause", args=[late_customer.pk]), {"reason": "vacances"}, follow=True)
+    assert "Reminders paused." in response.content.decode()
+    c.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    response = c.post(reverse("customer_pause", args=[late_customer.pk]), follow=True)
+    assert "Relances reprises." in response.content.decode()

@@ -10,6 +10,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from relance.accounts.models import Membership
@@ -186,7 +188,7 @@ def _act(request: HttpRequest, pk: int, do: Callable[[Customer], str]) -> HttpRe
 def _open_invoice(request: HttpRequest, customer: Customer, pk: str) -> Invoice:
     invoice = scoped(Invoice, request.org).filter(customer=customer, pk=pk).first() if pk.isdigit() else None  # type: ignore[attr-defined]
     if invoice is None:
-        raise ApplicationError("Facture introuvable pour ce client.")
+        raise ApplicationError(_("Facture introuvable pour ce client."))
     return invoice
 
 
@@ -203,15 +205,15 @@ def customer_call(request: HttpRequest, pk: int) -> HttpResponse:
             customer=customer, status=Invoice.Status.OPEN, kind=Invoice.Kind.INVOICE))
         form = forms.CallForm(request.POST, invoices=_invoice_choices(open_inv))
         if not form.is_valid():
-            raise ApplicationError("Appel non enregistré. " + _form_errors(form))
+            raise ApplicationError(_("Appel non enregistré.") + " " + _form_errors(form))
         d = form.cleaned_data
         invoice = _open_invoice(request, customer, d["dispute_invoice"]) if d["dispute_invoice"] else None
         call_log(org=request.org, customer=customer, outcome=d["outcome"], reason=d["reason"],  # type: ignore[attr-defined]
                  note=d["note"].strip(), today=local_today(), actor=request.user,
                  promise_until=d["promise_until"], promise_amount=d["promise_amount"],
                  dispute_invoice=invoice, dispute_reason=d["dispute_reason"])
-        extra = " Promesse enregistrée : relances suspendues jusqu'à la date promise." if d["promise_until"] else ""
-        return "Appel enregistré." + extra
+        extra = " " + _("Promesse enregistrée : relances suspendues jusqu'à la date promise.") if d["promise_until"] else ""
+        return _("Appel enregistré.") + extra
     return _act(request, pk, do)
 
 
@@ -221,14 +223,14 @@ def customer_promise(request: HttpRequest, pk: int) -> HttpResponse:
     def do(customer: Customer) -> str:
         form = forms.PromiseForm(request.POST)
         if not form.is_valid():
-            raise ApplicationError("Promesse non enregistrée. " + _form_errors(form))
+            raise ApplicationError(_("Promesse non enregistrée.") + " " + _form_errors(form))
         d = form.cleaned_data
         promise = dunning.promise_record(org=request.org, customer=customer, until=d["until"],  # type: ignore[attr-defined]
                                          today=local_today(), actor=request.user, note=d["note"])
         if d["amount"]:
             promise.amount = d["amount"]
             promise.save(update_fields=["amount"])
-        return f"Promesse de paiement au {d['until']:%d/%m/%Y} enregistrée."
+        return _("Promesse de paiement au %(d)s enregistrée.") % {"d": f"{d['until']:%d/%m/%Y}"}
     return _act(request, pk, do)
 
 
@@ -239,10 +241,10 @@ def customer_dispute_open(request: HttpRequest, pk: int) -> HttpResponse:
         invoice = _open_invoice(request, customer, request.POST.get("invoice", ""))
         form = forms.DisputeForm(request.POST, invoices=[(str(invoice.pk), invoice.number)])
         if not form.is_valid():
-            raise ApplicationError("Litige non enregistré. " + _form_errors(form))
+            raise ApplicationError(_("Litige non enregistré.") + " " + _form_errors(form))
         dunning.dispute_open(org=request.org, invoice=invoice, reason=form.cleaned_data["reason"],  # type: ignore[attr-defined]
                              reason_code=form.cleaned_data["reason_code"], today=local_today(), actor=request.user)
-        return f"Litige ouvert sur la facture {invoice.number} : elle sort des relances."
+        return _("Litige ouvert sur la facture %(n)s : elle sort des relances.") % {"n": invoice.number}
     return _act(request, pk, do)
 
 
@@ -253,7 +255,7 @@ def customer_dispute_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         invoice = _open_invoice(request, customer, request.POST.get("invoice", ""))
         dunning.dispute_resolve(org=request.org, invoice=invoice, today=local_today(), actor=request.user,  # type: ignore[attr-defined]
                                 resolution=request.POST.get("resolution", "").strip()[:2000])
-        return f"Litige résolu sur la facture {invoice.number}."
+        return _("Litige résolu sur la facture %(n)s.") % {"n": invoice.number}
     return _act(request, pk, do)
 
 
@@ -264,10 +266,10 @@ def customer_pause(request: HttpRequest, pk: int) -> HttpResponse:
         today = local_today()
         if customer.paused:
             dunning.customer_resume(org=request.org, customer=customer, today=today, actor=request.user)  # type: ignore[attr-defined]
-            return "Relances reprises."
+            return _("Relances reprises.")
         dunning.customer_pause(org=request.org, customer=customer, today=today, actor=request.user,  # type: ignore[attr-defined]
                                reason=request.POST.get("reason", "")[:200])
-        return "Relances suspendues."
+        return _("Relances suspendues.")
     return _act(request, pk, do)
 
 
@@ -278,7 +280,7 @@ def customer_manual(request: HttpRequest, pk: int) -> HttpResponse:
         manual = request.POST.get("manual") == "1"
         customer_manual_mode_set(org=request.org, customer=customer, manual=manual, today=local_today(),  # type: ignore[attr-defined]
                                  actor=request.user)
-        return "Mode manuel activé." if manual else "Relances automatiques rétablies."
+        return _("Mode manuel activé.") if manual else _("Relances automatiques rétablies.")
     return _act(request, pk, do)
 
 
@@ -287,7 +289,8 @@ def customer_manual(request: HttpRequest, pk: int) -> HttpResponse:
 def customer_portal_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     def do(customer: Customer) -> str:
         n = portal_revoke(org=request.org, customer=customer, actor=request.user, today=local_today())  # type: ignore[attr-defined]
-        return f"{n} lien{'s' if n > 1 else ''} du portail révoqué{'s' if n > 1 else ''}."
+        # French plural rule (0 and 1 are singular): the source language has no catalogue of its own
+        return ngettext("%(n)s lien du portail révoqué.", "%(n)s liens du portail révoqués.", max(n, 1)) % {"n": n}
     return _act(request, pk, do)
 
 
@@ -297,9 +300,9 @@ def customer_contact(request: HttpRequest, pk: int) -> HttpResponse:
     def do(customer: Customer) -> str:
         form = forms.ContactForm(request.POST)
         if not form.is_valid():
-            raise ApplicationError("Contact non enregistré. " + _form_errors(form))
+            raise ApplicationError(_("Contact non enregistré.") + " " + _form_errors(form))
         contact_id = request.POST.get("contact", "")
         contact_save(org=request.org, customer=customer, data=form.cleaned_data, today=local_today(),  # type: ignore[attr-defined]
                      actor=request.user, contact_id=int(contact_id) if contact_id.isdigit() else None)
-        return "Contact enregistré."
+        return _("Contact enregistré.")
     return _act(request, pk, do)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relance.accounts.permissions import MANAGER, role_required
@@ -45,10 +46,10 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
             ) for s in steps]
             kinds = [k for k in request.POST.getlist("kinds") if k in CustomerKind.values]
             plan_update(org=org, plan=plan, changes=changes, kinds=kinds)
-            messages.success(request, f"Plan « {plan.name} » enregistré.")
+            messages.success(request, _("Plan « %(name)s » enregistré.") % {"name": plan.name})
             return redirect("plan_edit", pk=plan.pk)
         except ValueError:
-            messages.error(request, "Le nombre de jours doit être un entier (négatif avant l'échéance).")
+            messages.error(request, _("Le nombre de jours doit être un entier (négatif avant l'échéance)."))
         except ApplicationError as exc:
             messages.error(request, exc.message)
         steps = list(plan.steps.order_by("order"))  # show what is saved, with the message
@@ -80,7 +81,7 @@ def template_edit(request: HttpRequest, step: str, part: str, language: str) -> 
         source = request.POST.get("source", "")
         try:
             template_save(org=org, step=step, part=part, language=language, source=source, user=request.user)
-            messages.success(request, "Modèle enregistré.")
+            messages.success(request, _("Modèle enregistré."))
             return redirect("template_edit", step=step, part=part, language=language)
         except ApplicationError as exc:
             messages.error(request, exc.message)
@@ -102,7 +103,7 @@ def template_preview(request: HttpRequest) -> HttpResponse:
     customer_id = request.POST.get("customer", "")
     customer = scoped(Customer, org).filter(pk=customer_id).first() if customer_id.isdigit() else None
     if customer is None:
-        return render(request, "web/_template_preview.html", {"error": "Choisissez un client pour l'aperçu."})
+        return render(request, "web/_template_preview.html", {"error": _("Choisissez un client pour l'aperçu.")})
     source = request.POST.get("source", "")
     problems = rendering.template_validate(source, html=rendering.is_html(part))
     if problems:

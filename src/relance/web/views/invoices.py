@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from relance.accounts.permissions import MANAGER, VIEWER, role_required
@@ -104,7 +106,7 @@ def action_bulk(request: HttpRequest) -> HttpResponse:
     org, today = request.org, local_today()  # type: ignore[attr-defined]
     verb = request.POST.get("do")
     if verb not in ("approve", "cancel"):
-        messages.error(request, "Choisissez « Valider » ou « Annuler ».")
+        messages.error(request, _("Choisissez « Valider » ou « Annuler »."))
         return redirect("action_list")
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
     done, refused = 0, []
@@ -115,13 +117,14 @@ def action_bulk(request: HttpRequest) -> HttpResponse:
             done += 1
         except ApplicationError as exc:
             refused.append(exc.message)
-    word = "validée" if verb == "approve" else "annulée"
-    if done:
-        messages.success(request, f"{done} action{'s' if done > 1 else ''} {word}{'s' if done > 1 else ''}.")
+    if done and verb == "approve":
+        messages.success(request, ngettext("%(n)s action validée.", "%(n)s actions validées.", done) % {"n": done})
+    elif done:
+        messages.success(request, ngettext("%(n)s action annulée.", "%(n)s actions annulées.", done) % {"n": done})
     for message in refused:
         messages.error(request, message)
     if not ids:
-        messages.error(request, "Aucune action cochée.")
+        messages.error(request, _("Aucune action cochée."))
     target = request.POST.get("next", "")
     safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
     return redirect(target if safe else "action_list")

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relance.accounts.models import Membership, Organisation
@@ -29,9 +30,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             form = rules_form = ContactRulesForm(request.POST, instance=org, prefix="rules")
         if section in ("org", "rules") and form.is_valid():
             form.save()
-            messages.success(request, "Paramètres enregistrés.")
+            messages.success(request, _("Paramètres enregistrés."))
             return redirect("settings")
-        messages.error(request, "Paramètres non enregistrés : corrigez les champs signalés.")
+        messages.error(request, _("Paramètres non enregistrés : corrigez les champs signalés."))
     members = Membership.objects.filter(org=org).select_related("user").order_by("user__email")
     return render(request, "web/settings.html", {
         "org_form": org_form, "rules_form": rules_form, "members": members, "member_form": MemberForm(),
@@ -47,17 +48,17 @@ def member_save(request: HttpRequest) -> HttpResponse:
         if membership_id := request.POST.get("membership", "").strip():
             if request.POST.get("remove"):
                 member_remove(org=org, membership_id=int(membership_id), actor=request.user)
-                messages.success(request, "Membre retiré.")
+                messages.success(request, _("Membre retiré."))
             else:
                 member_role_set(org=org, membership_id=int(membership_id), role=request.POST.get("role", ""))
-                messages.success(request, "Rôle modifié.")
+                messages.success(request, _("Rôle modifié."))
         else:
             form = MemberForm(request.POST)
             if not form.is_valid():
-                raise ApplicationError("Membre non ajouté : " + " ".join(str(m) for e in form.errors.values() for m in e))
+                raise ApplicationError(_("Membre non ajouté :") + " " + " ".join(str(m) for e in form.errors.values() for m in e))
             d = form.cleaned_data
             member_add(org=org, email=d["email"].lower(), password=d["password"] or None, role=d["role"])
-            messages.success(request, f"{d['email']} ajouté.")
+            messages.success(request, _("%(email)s ajouté.") % {"email": d["email"]})
     except (ApplicationError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
     return redirect("settings")

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -59,7 +60,7 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("today")
     if request.htmx:  # type: ignore[attr-defined]
         return _left(request)  # the item leaves the list
-    messages.success(request, f"« {task.title} » : fait.")
+    messages.success(request, _("« %(title)s » : fait.") % {"title": task.title})
     return redirect("today")
 
 
@@ -85,5 +86,5 @@ def task_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("today")
     if request.htmx:  # type: ignore[attr-defined]
         return _left(request)
-    messages.success(request, "Action validée." if approve else "Action annulée.")
+    messages.success(request, _("Action validée.") if approve else _("Action annulée."))
     return redirect("today")
