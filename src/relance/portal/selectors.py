@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -13,6 +14,7 @@ from relance.ledger.models import Dispute, Invoice, Promise
 from relance.ledger.selectors import open_invoices, scoped
 from relance.legal import api as legal
 from relance.portal.models import PaymentClaim, PaymentPlan, PortalToken
+from relance.portal.plans import customer_plan
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class Overview:
     pending_plan: PaymentPlan | None
     last_claim: PaymentClaim | None
     notes: list[str] = field(default_factory=list)
+    #: where each instalment of the plan in progress stands (paid, to come, late)
+    plan_view: Any = None
 
     @property
     def payable(self) -> list[InvoiceLine]:
@@ -88,6 +92,7 @@ def portal_overview(*, token: PortalToken, today: date) -> Overview:
     lines = [InvoiceLine(i, i.outstanding, max((today - i.due_date).days, 0), i.pk in disputed,  # type: ignore[attr-defined]
                          promised.get(i.pk)) for i in customer_invoices(token)]
     plans = scoped(PaymentPlan, org).filter(customer=customer).prefetch_related("instalments")
+    plan_view = customer_plan(org=org, customer=customer, today=today)
     return Overview(
         lines=lines,
         total=sum((line.outstanding for line in lines), Decimal("0.00")),
@@ -96,4 +101,5 @@ def portal_overview(*, token: PortalToken, today: date) -> Overview:
         plan=plans.filter(status=PaymentPlan.Status.APPROVED).order_by("-decided_on", "-pk").first(),
         pending_plan=plans.filter(status=PaymentPlan.Status.REQUESTED).first(),
         last_claim=scoped(PaymentClaim, org).filter(customer=customer).order_by("-pk").first(),
+        plan_view=plan_view if plan_view is not None and plan_view.active else None,
     )

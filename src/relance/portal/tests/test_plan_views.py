@@ -139,3 +139,10 @@ def test_the_plan_section_is_in_english_for_an_english_speaker(customer, invoice
     c.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = c.get(reverse("customer_detail", args=[customer.pk])).content.decode()
     assert "In progress" in page and "Reminders paused for its invoices as long as the instalments are paid." in page
+
+
+def test_the_debtor_sees_which_instalments_are_paid_on_the_portal(client, url, org, invoices, active_plan, today):
+    Allocation.objects.create(org=org, invoice=invoices[0], source="accounting", amount=M("750.25"), date=today)
+    page = client.get(url()).content.decode()
+    assert "Votre échéancier" in page
+    assert page.count("<td>payée</td>") == 1 and page.count("<td>à venir</td>") == 1
