@@ -385,11 +385,13 @@ class PlanView:
         return [(i, self.reminded.get(i.seq)) for i in self.state.instalments]
 
 
-def customer_plan(*, org: Organisation, customer: Customer, today: date) -> PlanView | None:
+def customer_plan(*, org: Organisation, customer: Customer, today: date,
+                  plans: list[PaymentPlan] | None = None) -> PlanView | None:
     """The customer's current plan (else the last one that ended), with where each instalment stands."""
-    plans = scoped(PaymentPlan, org).filter(customer=customer)
-    plan = (plans.filter(status=APPROVED).first()
-            or plans.filter(status__in=ENDED).select_related("created_by").order_by("-ended_on", "-pk").first())
+    if plans is None:
+        plans = _customer_plans(org, customer)
+    ended = sorted((p for p in plans if p.status in ENDED), key=lambda p: (p.ended_on or date.min, p.pk))
+    plan = next((p for p in plans if p.status == APPROVED), None) or (ended[-1] if ended else None)
     if plan is None:
         return None
     instalments = list(plan.instalments.all())
@@ -404,8 +406,16 @@ def customer_plan(*, org: Organisation, customer: Customer, today: date) -> Plan
     return PlanView(plan, state, invoices, reminded, org.promise_grace_days)
 
 
-def pending_request(*, org: Organisation, customer: Customer) -> PaymentPlan | None:
-    return scoped(PaymentPlan, org).filter(customer=customer, status=PaymentPlan.Status.REQUESTED).first()
+def _customer_plans(org: Organisation, customer: Customer) -> list[PaymentPlan]:
+    return list(scoped(PaymentPlan, org).filter(customer=customer).select_related("decided_by").order_by("-pk"))
+
+
+def customer_plan_panel(*, org: Organisation, customer: Customer, today: date) -> dict[str, Any]:
+    """The customer page's section: the plan (one query when the customer never had one) and a pending
+    request from the portal."""
+    plans = _customer_plans(org, customer)
+    return {"view": customer_plan(org=org, customer=customer, today=today, plans=plans),
+            "pending": next((p for p in plans if p.status == PaymentPlan.Status.REQUESTED), None)}
 
 
 def plan_get(*, org: Organisation, customer: Customer, pk: int) -> PaymentPlan:

@@ -20,5 +20,4 @@ register = template.Library()
 def customer_payment_plan(context: Any) -> dict[str, Any]:
     request, customer = context["request"], context["customer"]
     org, today = request.org, context.get("today") or local_today()
-    return {"view": plans.customer_plan(org=org, customer=customer, today=today),
-            "pending": plans.pending_request(org=org, customer=customer)}
+    return plans.customer_plan_panel(org=org, customer=customer, today=today)

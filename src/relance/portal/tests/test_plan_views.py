@@ -146,3 +146,17 @@ def test_the_debtor_sees_which_instalments_are_paid_on_the_portal(client, url, o
     page = client.get(url()).content.decode()
     assert "Votre échéancier" in page
     assert page.count("<td>payée</td>") == 1 and page.count("<td>à venir</td>") == 1
+
+
+def test_the_plan_section_costs_one_query_for_a_customer_who_never_had_a_plan(org, customer, invoices, bob,
+                                                                             client_for, today):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from relance.portal.plans import customer_plan_panel
+
+    with CaptureQueriesContext(connection) as ctx:
+        panel = customer_plan_panel(org=org, customer=customer, today=today)
+    assert panel == {"view": None, "pending": None} and len(ctx.captured_queries) == 1
+    page = client_for(bob).get(reverse("customer_detail", args=[customer.pk])).content.decode()
+    assert "Aucun échéancier." in page and "Mettre en place un échéancier" in page
