@@ -111,6 +111,9 @@ class PaymentPlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("créé par"),
     )
+    #: when it was agreed: only allocations recorded from then on pay its instalments (the total already
+    #: left out what was paid before); empty on plans older than this field (their creation is used)
+    started_at = models.DateTimeField(_("en place depuis"), null=True, blank=True)
     ended_on = models.DateField(_("terminé le"), null=True, blank=True)
     missed_seq = models.PositiveSmallIntegerField(_("échéance manquée"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from relance.accounts.models import Organisation
 from relance.activity.models import Task
@@ -56,14 +57,14 @@ def _fr(day: date) -> str:
 class LoadedPlan:
     id: int
     customer_id: int
-    start: date
+    started_at: datetime
     instalments: list[schedule.Due] = field(default_factory=list)
     invoice_ids: set[int] = field(default_factory=set)
     payments: list[tuple[date, Decimal]] = field(default_factory=list)
 
     def state(self, today: date, grace_days: int) -> schedule.PlanState:
-        return schedule.evaluate(instalments=self.instalments, payments=self.payments, start=self.start,
-                                 today=today, grace_days=grace_days)
+        return schedule.evaluate(instalments=self.instalments, payments=self.payments, today=today,
+                                 grace_days=grace_days)
 
 
 def _prefixed(prefix: str, where: dict[str, Any]) -> dict[str, Any]:
@@ -74,8 +75,8 @@ def approved_plans(*, org: Organisation, where: dict[str, Any] | None = None) ->
     """The approved plans (filtered on PaymentPlan fields by `where`) with instalments, invoices, payments."""
     where = where or {}
     rows = scoped(PaymentPlan, org).filter(status=APPROVED, **where).values_list(
-        "id", "customer_id", "decided_on", "requested_on")
-    plans = {pid: LoadedPlan(pid, cid, decided or requested) for pid, cid, decided, requested in rows}
+        "id", "customer_id", "started_at", "created_at")
+    plans = {pid: LoadedPlan(pid, cid, started or created) for pid, cid, started, created in rows}
     if not plans:
         return []
     for pid, seq, due, amount in Instalment.objects.filter(
@@ -87,11 +88,11 @@ def approved_plans(*, org: Organisation, where: dict[str, Any] | None = None) ->
             paymentplan__org=org, paymentplan__status=APPROVED, **_prefixed("paymentplan__", where)).values_list(
             "paymentplan_id", "invoice_id"):
         plans[pid].invoice_ids.add(inv_id)
-    for pid, day, amount in Allocation.objects.filter(
+    for pid, day, amount, recorded in Allocation.objects.filter(
             org=org, invoice__payment_plans__status=APPROVED,
             **_prefixed("invoice__payment_plans__", where)).values_list("invoice__payment_plans__id", "date",
-                                                                        "amount"):
-        if pid in plans:
+                                                                        "amount", "created_at"):
+        if pid in plans and recorded >= plans[pid].started_at:  # what was paid before is not in the plan
             plans[pid].payments.append((day, amount))
     return [plans[pid] for pid in sorted(plans)]
 
@@ -164,7 +165,7 @@ def _plan_save(org: Organisation, customer: Customer, invoices: list[Invoice],
             plan = PaymentPlan.objects.create(
                 org=org, customer=customer, instalments_requested=len(instalments), first_date=instalments[0][0],
                 total=total, status=APPROVED, requested_on=today, decided_on=today, decided_by=actor,
-                decision_note=note, source=PaymentPlan.Source.STAFF, created_by=actor)
+                decision_note=note, source=PaymentPlan.Source.STAFF, created_by=actor, started_at=timezone.now())
     except IntegrityError:  # another person set one up at the same moment
         raise ApplicationError(f"{customer.name} a déjà un échéancier en cours.") from None
     plan.invoices.set(invoices)
@@ -184,7 +185,7 @@ def plan_approve_schedule(*, org: Organisation, plan: PaymentPlan, count: int, f
     instalments = schedule.split(total=total, count=count, first_date=first)
     Instalment.objects.bulk_create(Instalment(org=org, plan=plan, seq=n, due_date=d, amount=a)
                                    for n, (d, a) in enumerate(instalments, start=1))
-    plan.total = total
+    plan.total, plan.started_at = total, timezone.now()
     return instalments
 
 
@@ -396,12 +397,12 @@ def customer_plan(*, org: Organisation, customer: Customer, today: date,
         return None
     instalments = list(plan.instalments.all())
     invoices = list(invoices_with_outstanding(org).filter(payment_plans=plan).order_by("due_date", "number"))
-    payments = list(scoped(Allocation, org).filter(invoice__in=[i.pk for i in invoices]).values_list("date",
-                                                                                                      "amount"))
-    start = plan.decided_on or plan.requested_on
+    payments = list(scoped(Allocation, org).filter(invoice__in=[i.pk for i in invoices],
+                                                   created_at__gte=plan.started_at or plan.created_at)
+                    .values_list("date", "amount"))
     when = min(today, plan.ended_on) if plan.ended_on and plan.status != APPROVED else today
     state = schedule.evaluate(instalments=[schedule.Due(i.seq, i.due_date, i.amount) for i in instalments],
-                              payments=payments, start=start, today=when, grace_days=org.promise_grace_days)
+                              payments=payments, today=when, grace_days=org.promise_grace_days)
     reminded = {i.seq: i.reminded_on for i in instalments if i.reminded_on}
     return PlanView(plan, state, invoices, reminded, org.promise_grace_days)
 

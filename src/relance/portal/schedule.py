@@ -104,15 +104,16 @@ def schedule_problems(schedule: Sequence[tuple[date, Decimal]], *, total: Decima
     return problems
 
 
-def evaluate(*, instalments: Sequence[Due], payments: Iterable[tuple[date, Decimal]], start: date, today: date,
-             grace_days: int) -> PlanState:
+def evaluate(*, instalments: Sequence[Due], payments: Iterable[tuple[date, Decimal]], today: date,
+             grace_days: int, start: date | None = None) -> PlanState:
     """Where each instalment stands on `today`.
 
-    `payments` are the allocations to the plan's invoices as (date, amount); only those dated from `start` to
-    `today` count. Instalment k is paid on the first day the cumulative payments reach the sum of instalments
-    1..k; unpaid, it is due until its date, late during the grace days, missed after them.
+    `payments` are the allocations to the plan's invoices made since the plan was agreed, as (date, amount);
+    only those dated up to `today` (and from `start`, when given) count. Instalment k is paid on the first day
+    the cumulative payments reach the sum of instalments 1..k; unpaid, it is due until its date, late during
+    the grace days, missed after them.
     """
-    counted = sorted((d, a) for d, a in payments if start <= d <= today)
+    counted = sorted((d, a) for d, a in payments if d <= today and (start is None or start <= d))
     paid = money(sum((a for _, a in counted), ZERO))
     states: list[InstalmentState] = []
     needed, before = ZERO, ZERO

@@ -282,7 +282,7 @@ def payment_plan_approve(*, org: Organisation, plan: PaymentPlan, actor: Any, to
     agreed = plans.plan_approve_schedule(org=org, plan=plan, count=count, first=first, today=today)
     plan.status, plan.decided_on, plan.decided_by, plan.decision_note = (
         PaymentPlan.Status.APPROVED, today, actor, note)
-    plan.save(update_fields=["status", "decided_on", "decided_by", "decision_note", "total"])
+    plan.save(update_fields=["status", "decided_on", "decided_by", "decision_note", "total", "started_at"])
     last = agreed[-1][0]
     event_record(org=org, customer=plan.customer, type="portal_plan_approved", day=today, actor=actor,
                  message=f"Échéancier accordé : {count} mensualités de {format_eur(agreed[0][1])} "

@@ -195,3 +195,19 @@ def test_loading_the_plans_costs_the_same_queries_whatever_the_number_of_invoice
     one = queries()
     PaymentPlan.objects.get().invoices.add(*others)
     assert queries() == one
+
+
+def test_only_payments_recorded_after_the_plan_was_agreed_pay_its_instalments(org, customer, fa1, alice):
+    paid(org, fa1, "300.00", "2026-03-02")  # paid the morning the plan is agreed: already out of its total
+    plan = payment_plan_create(org=org, customer=customer, invoices=[fa1], today=SET_UP, actor=alice,
+                               instalments=INSTALMENTS[1:])
+    assert steps(dunning_run(org=org, today=D("2026-04-16"))) == [("reminder_1", "email", ["FA-1"])]
+    plan.refresh_from_db()
+    assert (plan.status, plan.missed_seq) == (PaymentPlan.Status.BROKEN, 1)
+
+
+def test_a_payment_recorded_late_with_an_earlier_value_date_still_counts(org, customer, fa1, plan):
+    paid(org, fa1, "300.00", "2026-02-27")  # a bank statement imported after the plan, dated before it
+    assert steps(dunning_run(org=org, today=D("2026-03-16"))) == []
+    plan.refresh_from_db()
+    assert plan.status == PaymentPlan.Status.APPROVED
