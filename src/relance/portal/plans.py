@@ -280,7 +280,7 @@ def _complete(day: _Day, lp: LoadedPlan, left: list[int]) -> None:
     with transaction.atomic():
         if _end(lp, PaymentPlan.Status.COMPLETED, day.today):
             event_record(org=day.org, customer=day.customers[lp.customer_id], type="payment_plan_completed",
-                         day=day.today, message="Échéancier soldé : toutes les échéances sont payées.",
+                         day=day.today, message="Échéancier soldé : plus rien n'est dû sur ses factures.",
                          data={"plan_id": lp.id})
 
 
