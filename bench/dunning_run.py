@@ -5,10 +5,17 @@ In the same run we measure:
   (a) the floor: one raw SQL aggregate of what is outstanding on the open invoices, grouped by customer;
   (b) `dunning_run(dry_run=True)` for the bench's busy day: load the ladder state, plan every customer.
 and print both times, the ratio (b)/(a), actions planned per second and the process's peak memory.
+
+Two scenarios, each in its own database and process:
+  - "first run": the database as imported, no ladder history: every overdue invoice catches up a step;
+  - "steady state": a copy in which the ladder already ran on every business day before the busy Monday
+    (`bigdb.ensure_steady_database`: millions of ladder marks), the day-to-day case.
+`--scenario first|steady|both` (default both).
 Each time is given as wall-clock time and as CPU time (this process, plus the PostgreSQL server process
 serving our connection when it runs on this machine): on a loaded machine the CPU time is the steadier.
 
     uv run python bench/dunning_run.py [--sqlite|--postgres] [--customers 100000] [--invoices 1000000]
+                                       [--scenario first|steady|both]
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from bigdb import BENCH_TODAY, ensure_big_database  # noqa: E402
+from bigdb import BENCH_TODAY, ensure_big_database, ensure_steady_database  # noqa: E402
 
 FLOOR_SQL = """
 SELECT i.customer_id, SUM(i.total_incl_tax - COALESCE(a.s, 0))
@@ -59,7 +66,7 @@ def timed(connection, work):  # type: ignore[no-untyped-def]
             time.process_time() - cpu + backend_cpu(connection) - server)
 
 
-def measure(url: str) -> None:
+def measure(url: str, scenario: str) -> None:
     """Runs in a child process so that each database gets its own peak memory figure."""
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relance.settings")
@@ -82,7 +89,7 @@ def measure(url: str) -> None:
     result, run_s, run_cpu = timed(connection, lambda: dunning_run(org=org, today=BENCH_TODAY, dry_run=True))
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     actions = len(result.actions)
-    print(f"  database        {connection.vendor}   (wall s / CPU s)")
+    print(f"  database        {connection.vendor}, {scenario}   (wall s / CPU s)")
     print(f"  (a) floor       {floor_s:8.2f} / {floor_cpu:6.2f}  (raw SQL aggregate, {rows} customers with open invoices)")
     print(f"  (a') fetch rows {fetch_s:8.2f} / {fetch_cpu:6.2f}  (for reference: the {fetched} open invoice rows "
           f"into Python)")
@@ -104,16 +111,22 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="only PostgreSQL")
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--invoices", type=int, default=1_000_000)
+    parser.add_argument("--scenario", choices=["first", "steady", "both"], default="both")
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # internal: the child process
     args = parser.parse_args()
     if args.measure:
-        measure(args.measure)
+        measure(args.measure, args.scenario)
         return
     targets = ["sqlite"] * (not args.postgres) + ["postgres"] * (not args.sqlite)
+    scenarios = ["first", "steady"] if args.scenario == "both" else [args.scenario]
     for target in targets:
-        print(f"== dunning run, {args.customers} customers, {args.invoices} invoices, {target}")
-        url = ensure_big_database(target, customers=args.customers, invoices=args.invoices)
-        subprocess.run([sys.executable, __file__, "--measure", url], check=True)
+        for scenario in scenarios:
+            print(f"== dunning run, {args.customers} customers, {args.invoices} invoices, {target}, "
+                  + ("first run after the import (no ladder history)" if scenario == "first"
+                     else "steady state (ladder history through the previous business day)"))
+            ensure = ensure_big_database if scenario == "first" else ensure_steady_database
+            url = ensure(target, customers=args.customers, invoices=args.invoices)
+            subprocess.run([sys.executable, __file__, "--measure", url, "--scenario", scenario], check=True)
 
 
 if __name__ == "__main__":

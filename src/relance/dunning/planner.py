@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import attrgetter
 
 from relance.core.dates import NATIONAL, is_business_day
 from relance.core.money import format_eur
@@ -397,6 +398,10 @@ def _pending(pending: Iterable[PendingApproval], by_customer: dict[int, list[Inv
     return waiting
 
 
+#: the order of the invoices a message lists: by due date, then number
+LISTING_ORDER = attrgetter("due_date", "number", "id")
+
+
 def _listable(inv: Invoice, today: date, promised: set[int]) -> bool:
     """Rule 5: other invoices a message lists: open, overdue, undisputed, unpromised (and not time-barred)."""
     return (inv.payable and today > inv.due_date and not inv.disputed and inv.id not in promised
@@ -436,15 +441,15 @@ def plan_customer(customer: Customer, invs: list[Invoice], promised: set[int], a
         plan.reasons.update(reasons)
     if top is None:
         return
-    due = [i for i in invs if i.id in due_ids]
     listed = sorted((i for i in invs if i.id in due_ids or _listable(i, today, promised)),
-                    key=lambda i: (i.due_date, i.number, i.id))
+                    key=LISTING_ORDER)
     amount = sum((i.outstanding for i in listed), Decimal("0.00"))
 
     def note(rule: int, template: str, *args: object) -> None:
         if plan.keep_reasons:
-            for i in due:
-                plan.reasons[i.id] = Reason(rule, f"{reasons[i.id].text} Mais {template}", args)
+            for i in invs:
+                if i.id in due_ids:
+                    plan.reasons[i.id] = Reason(rule, f"{reasons[i.id].text} Mais {template}", args)
 
     if amount < s.min_amount:
         return note(10, "le total des factures à relancer ({0}) est sous le minimum de {1} : rien n'est envoyé.",
@@ -517,8 +522,8 @@ def advance_on_approval(*, customer: Customer, step_code: str, invoices: Sequenc
 
 def _limitation(customer: Customer, invs: list[Invoice], today: date, plan: DayPlan) -> None:
     """Limitation (prescription): the ladder stops for a time-barred invoice, with one event."""
-    barred = tuple(i.id for i in invs if i.payable and i.limitation_on is not None
-                   and today >= i.limitation_on and not i.limitation_recorded)
+    barred = tuple(i.id for i in invs if i.limitation_on is not None and today >= i.limitation_on
+                   and i.payable and not i.limitation_recorded)
     if barred:
         plan.events.append(PlannedEvent(customer.id, "limitation_reached", barred))
 
