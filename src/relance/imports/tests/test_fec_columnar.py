@@ -122,3 +122,15 @@ def test_anything_not_plainly_well_formed_goes_to_the_line_reader(data):
 
 def test_columns_constant_is_the_header_of_the_samples():
     assert fec_bytes().split(b"\r\n", 1)[0].decode().split("\t") == list(COLUMNS)
+
+
+@pytest.mark.parametrize("data", [
+    pytest.param(b"\xef\xbb\xbf" + fec_bytes(), id="UTF-8 with BOM"),
+    pytest.param(fec_bytes().rstrip(b"\r\n"), id="no line end after the last row"),
+    pytest.param(fec_bytes().replace(b"\r\n", b"\n"), id="LF line ends"),
+])
+def test_byte_order_mark_and_line_ends_read_the_same(data):
+    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    fast, slow = both(data, encoding=encoding)
+    assert fast is not None and fast.records == slow.records and len(fast.records) == 6
+    assert parse_fec(data, file=FILE).records == slow.records
