@@ -152,3 +152,12 @@ def test_sending_a_chosen_reminder_now_after_its_preview(page, bob, late_custome
         [mail] = smtp.received
         assert "FA-LATE" in mail.message.get_body(("plain",)).get_content()
     assert Action.objects.get(customer=late_customer).status == "sent"
+
+
+def test_the_customer_page_and_its_send_now_preview_fit_a_phone(phone_page, bob, late_customer):
+    browser_login(phone_page, bob.email)
+    phone_page.goto(phone_page.base_url + f"/clients/{late_customer.pk}/")
+    phone_page.locator("#send-now").get_by_role("button", name="Voir l'aperçu").click()
+    phone_page.locator("#send-now-summary").wait_for()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    shoot(phone_page, "customer-phone")
