@@ -198,8 +198,9 @@ def _load_touched(org: Organisation, plan: ImportPlan) -> None:
 def _classify(org: Organisation, plan: ImportPlan, problems: list[InputProblem]) -> None:
     credited = _credited(plan.links)
     days: dict[date, str] = {}  # a FEC has a few hundred dates for hundreds of thousands of invoices
+    terms = {ref: timedelta(days=_terms(org, plan, ref)) for ref in plan.customers}
     for number, record in plan.records.items():
-        due = record.due_date or record.issue_date + timedelta(days=_terms(org, plan, record.customer.ref))
+        due = record.due_date or record.issue_date + terms[record.customer.ref]
         plan.due_dates[number] = due
         plan.hashes[number] = _content_hash(record, due, credited.get(number, ZERO_TEXT), days)
         existing = plan.existing_hashes.get(number)

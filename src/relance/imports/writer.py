@@ -34,6 +34,9 @@ from relance.ledger.selectors import scoped
 
 #: (invoice number, credit-note number or None for an accounting allocation)
 Key = tuple[str, str | None]
+# Plain strings for the loops that run once per invoice (an enum member costs four times the lookup).
+OPEN, PAID, CANCELLED = str(Invoice.Status.OPEN), str(Invoice.Status.PAID), str(Invoice.Status.CANCELLED)
+INVOICE, CREDIT_NOTE = str(Invoice.Kind.INVOICE), str(Invoice.Kind.CREDIT_NOTE)
 
 
 @dataclass
@@ -145,7 +148,7 @@ class NewInvoice:
         self.row = row
         self.pk: Any = None  # read back after the INSERT
         self.customer_id, self.number, self.kind, self.total_incl_tax = row[1], row[2], row[3], row[8]
-        self.status: str = Invoice.Status.OPEN
+        self.status: str = OPEN
 
 
 #: the columns of NewInvoice.row, in order (the status is decided later and added at the INSERT)
@@ -163,8 +166,9 @@ def _invoice_objects(org: Organisation, plan: ImportPlan, customers: dict[str, C
     invoices: dict[str, AnyInvoice] = dict(plan.existing_invoices)
     new: list[AnyInvoice] = []
     changed: list[Invoice] = []
+    records, due_dates, hashes, ibans, org_id = plan.records, plan.due_dates, plan.hashes, plan.payee_ibans, org.pk
     for number in progress_bar(touched, progress, "Écriture"):
-        rec, due = plan.records[number], plan.due_dates[number]
+        rec, due = records[number], due_dates[number]
         customer = customers[rec.customer.ref]
         if customer.kind == "b2c":
             exceeded = False
@@ -177,10 +181,9 @@ def _invoice_objects(org: Organisation, plan: ImportPlan, customers: dict[str, C
         invoice = invoices.get(number)
         if invoice is None and not rec.document:
             invoices[number] = light = NewInvoice((
-                org.pk, customer.pk, number, rec.kind, rec.issue_date, due, exceeded, rec.currency,
+                org_id, customer.pk, number, rec.kind, rec.issue_date, due, exceeded, rec.currency,
                 rec.total_incl_tax, rec.total_excl_tax, rec.sent_date, rec.po_number[:64],
-                rec.payment_reference[:64], rec.source, source_ref, plan.hashes[number],
-                plan.payee_ibans.get(number, "")))
+                rec.payment_reference[:64], rec.source, source_ref, hashes[number], ibans.get(number, "")))
             new.append(light)
             continue
         values = {
@@ -247,8 +250,8 @@ def _existing_allocations(org: Organisation, invoices: dict[str, AnyInvoice], to
 
 def _credit_notes(plan: ImportPlan, touched: list[str]) -> set[str]:
     """Touched credit notes, and those set against a touched invoice (their use may change)."""
-    touched_set = set(touched)
-    notes = {n for n in touched if plan.records[n].kind == Invoice.Kind.CREDIT_NOTE}
+    touched_set, records = set(touched), plan.records
+    notes = {n for n in touched if records[n].kind == CREDIT_NOTE}
     return notes | {link.credit_note for link in plan.links
                     if link.invoice in touched_set and link.credit_note in plan.records}
 
@@ -257,18 +260,19 @@ def _wanted_allocations(plan: ImportPlan, invoices: dict[str, AnyInvoice], touch
                         *, today: date) -> dict[Key, _Wanted]:
     """What the file says settles each touched invoice: credit notes first, then the paid amount."""
     wanted: dict[Key, _Wanted] = {}
-    room = {n: invoices[n].total_incl_tax - existing.on_invoice.get(invoices[n].pk or 0, Decimal(0))
-            for n in touched}
+    zero, on_invoice = Decimal(0), existing.on_invoice
+    room = ({n: invoices[n].total_incl_tax - on_invoice.get(invoices[n].pk or 0, zero) for n in touched}
+            if on_invoice else {n: invoices[n].total_incl_tax for n in touched})
     for link in plan.links:
         if link.invoice in room and link.credit_note in invoices:
             amount = min(link.amount, room[link.invoice])
             if amount > 0:
                 room[link.invoice] -= amount
                 wanted[(link.invoice, link.credit_note)] = _Wanted(amount, link.date)
+    records = plan.records
     for number in touched:
-        rec = plan.records[number]
-        amount = min(rec.amount_paid, room[number])
-        if rec.kind == Invoice.Kind.INVOICE and amount > 0:
+        rec = records[number]
+        if rec.kind == INVOICE and rec.amount_paid and (amount := min(rec.amount_paid, room[number])) > 0:
             wanted[(number, None)] = _Wanted(amount, rec.paid_date or today)
     return wanted
 
@@ -283,15 +287,16 @@ def _set_statuses(plan: ImportPlan, invoices: dict[str, AnyInvoice], touched: li
         if credit_note:
             used[credit_note] += w.amount
     restatused, touched_set = [], set(touched)
+    zero, by_credit_note, on_invoice = Decimal(0), existing.by_credit_note, existing.on_invoice
     for number in touched_set | _credit_notes(plan, touched):
         inv = invoices[number]
-        if inv.status == Invoice.Status.CANCELLED:
+        if inv.status == CANCELLED:
             continue
-        if inv.kind == Invoice.Kind.CREDIT_NOTE:
-            done = used[number] + existing.by_credit_note.get(inv.pk or 0, Decimal(0))
+        if inv.kind == CREDIT_NOTE:
+            done = used[number] + by_credit_note.get(inv.pk or 0, zero) if by_credit_note else used[number]
         else:
-            done = settled[number] + existing.on_invoice.get(inv.pk or 0, Decimal(0))
-        status = Invoice.Status.PAID if done >= inv.total_incl_tax else Invoice.Status.OPEN
+            done = settled[number] + on_invoice.get(inv.pk or 0, zero) if on_invoice else settled[number]
+        status = PAID if done >= inv.total_incl_tax else OPEN
         if status != inv.status:
             inv.status = status
             if number not in touched_set and isinstance(inv, Invoice):
