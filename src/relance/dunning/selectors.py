@@ -249,42 +249,38 @@ def _load_invoices(org: Organisation, state: DayState, lo: int, hi: int, only: l
 def _marks(org: Organisation, lo: int, hi: int, only: list[int] | None) -> dict[int, dict[str, planner.Mark]]:
     """The ladder marks of the open invoices of customers lo ≤ id < hi, by invoice (raw SQL, dates as text).
 
+    One row per invoice: its history as text ("step@day[@1 if skipped],…"), aggregated by the database.
     Invoices with the same history share one marks dict (and equal marks one Mark): a busy ledger has a few
     thousand distinct histories for hundreds of thousands of invoices, and the planner decides each shared
     history once per due date. Nothing mutates them.
     """
     mark, invoice = LadderMark._meta.db_table, Invoice._meta.db_table
     extra = f" AND m.customer_id IN ({', '.join(['%s'] * len(only))})" if only else ""
-    sql = (f"SELECT m.invoice_id, m.step, CAST(m.day AS TEXT), m.skipped FROM {mark} m "  # noqa: S608
-           f"JOIN {invoice} i ON i.id = m.invoice_id WHERE m.org_id = %s AND i.status = 'open' "
-           f"AND m.customer_id >= %s AND m.customer_id < %s{extra} ORDER BY m.invoice_id, m.step")
-    histories: dict[int, tuple[tuple[str, str, bool], ...]] = {}
+    entry = "m.step || '@' || CAST(m.day AS TEXT) || CASE WHEN m.skipped THEN '@1' ELSE '' END"
+    rows = (f"FROM {mark} m JOIN {invoice} i ON i.id = m.invoice_id WHERE m.org_id = %s "  # noqa: S608
+            f"AND i.status = 'open' AND m.customer_id >= %s AND m.customer_id < %s{extra}")
+    if connection.vendor == "postgresql":
+        sql = f"SELECT m.invoice_id, STRING_AGG({entry}, ',' ORDER BY m.step) {rows} GROUP BY m.invoice_id"  # noqa: S608
+    else:  # the order inside a history only helps sharing: the parsed marks are the same in any order
+        sql = (f"SELECT invoice_id, GROUP_CONCAT(e, ',') FROM (SELECT m.invoice_id, {entry} AS e {rows} "  # noqa: S608
+               f"ORDER BY m.invoice_id, m.step) GROUP BY invoice_id")
+    shared: dict[str, dict[str, planner.Mark]] = {}
+    made: dict[str, planner.Mark] = {}
+    out: dict[int, dict[str, planner.Mark]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [org.id, lo, hi, *(only or [])])
-        current, entries = None, []
-        while rows := cursor.fetchmany(10_000):
-            for inv_id, step, day, skipped in rows:
-                if inv_id != current:
-                    if current is not None:
-                        histories[current] = tuple(entries)
-                    current, entries = inv_id, []
-                entries.append((step, day, bool(skipped)))
-        if current is not None:
-            histories[current] = tuple(entries)
-    shared: dict[tuple[tuple[str, str, bool], ...], dict[str, planner.Mark]] = {}
-    made: dict[tuple[str, bool], planner.Mark] = {}
-    out: dict[int, dict[str, planner.Mark]] = {}
-    fromiso, Mark = date.fromisoformat, planner.Mark
-    for inv_id, history in histories.items():
-        marks = shared.get(history)
-        if marks is None:
-            marks = shared[history] = {}
-            for step, day, skipped in history:
-                m = made.get((day, skipped))
-                if m is None:
-                    m = made[(day, skipped)] = Mark(fromiso(day), skipped)
-                marks[step] = m
-        out[inv_id] = marks
+        while batch := cursor.fetchmany(10_000):
+            for inv_id, history in batch:
+                marks = shared.get(history)
+                if marks is None:
+                    marks = shared[history] = {}
+                    for text in history.split(","):
+                        step, _, day = text.partition("@")
+                        m = made.get(day)
+                        if m is None:
+                            m = made[day] = planner.Mark(date.fromisoformat(day[:10]), skipped=day.endswith("@1"))
+                        marks[step] = m
+                out[inv_id] = marks
     return out
 
 
