@@ -180,9 +180,12 @@ def parse_fec(data: bytes, *, file: str) -> ParseResult:
     header = data[:len(data) if end < 0 else end].decode(encoding).lstrip("\ufeff").rstrip("\r\n")
     sep = "\t" if header.count("\t") >= header.count("|") else "|"
     signed = _check_header(header.split(sep), file)
-    from relance.imports.parsers.fec_columnar import read_columnar
-
-    fast = read_columnar(data, encoding=encoding, sep=sep, signed=signed, file=file)
+    try:
+        from relance.imports.parsers.fec_columnar import read_columnar  # polars, imported only for a FEC
+    except ImportError:  # an install without polars still imports, line by line
+        fast = None
+    else:
+        fast = read_columnar(data, encoding=encoding, sep=sep, signed=signed, file=file)
     return fast if fast is not None else parse_fec_lines(data, encoding=encoding, sep=sep, signed=signed, file=file)
 
 

@@ -232,16 +232,17 @@ def _records(pieces: pl.DataFrame, paid: pl.DataFrame, extra: dict[tuple[str, st
     records = []
     for ref, number, line, day, balance, excl, paid_cents, paid_date in zip(
             *(column.to_list() for column in table.get_columns()), strict=True):
-        paid = _money(paid_cents) if paid_cents else ZERO
+        settled = _money(paid_cents) if paid_cents else ZERO
         if (more := extra.get((ref, number))) is not None and more.paid:
-            paid += more.paid
+            settled += more.paid
             paid_date = max(paid_date or date.min, more.paid_date or date.min)
         total = _money(abs(balance))
         kind = "invoice" if balance > 0 else "credit_note"
         records.append(_record({
             "file": file, "line": line, "number": number, "customer": customers[ref], "issue_date": day,
             "total_incl_tax": total, "kind": kind, "total_excl_tax": _money(abs(excl)) if excl else None,
-            "amount_paid": min(paid, total) if kind == "invoice" else ZERO, "paid_date": paid_date if paid else None,
+            "amount_paid": min(settled, total) if kind == "invoice" else ZERO,
+            "paid_date": paid_date if settled else None,
             "source_ref": f"{ref}/{number}",
         }))
     return records
