@@ -154,7 +154,9 @@ class LadderMark(models.Model):
         verbose_name = _("étape effectuée")
         verbose_name_plural = _("étapes effectuées")
         constraints = [models.UniqueConstraint(fields=["invoice", "step"], name="dunning_mark_once")]
-        indexes = [models.Index(fields=["org", "customer"])]
+        # The day's run reads the marks by customer range: covering, so they come from the index alone.
+        indexes = [models.Index(fields=["org", "customer"]),
+                   models.Index(fields=["customer", "invoice", "step", "day", "skipped"], name="dunning_mark_covering")]
 
 
 class DunningRun(models.Model):
