@@ -46,6 +46,15 @@ def payment_reference(customer: Customer, invoices: list[Invoice]) -> str:
     return f"{customer.ref} {' '.join(i.number for i in invoices)}"[:REFERENCE_MAX].strip()
 
 
+def payee_account(org: Organisation, invoices: list[Invoice]) -> tuple[str, str]:
+    """(IBAN, BIC) to pay into: the invoices' own payee IBAN (EN 16931 BT-84) when every listed invoice
+    carries the same one, else the organisation's. The BIC is the organisation's only for its own IBAN."""
+    ibans = {i.payee_iban for i in invoices}
+    if len(ibans) == 1 and (iban := ibans.pop()) and iban.replace(" ", "") != org.iban.replace(" ", ""):
+        return iban, ""
+    return org.iban, org.bic
+
+
 def invoice_lines(customer: Customer, invoices: Iterable[Invoice], today: date,
                   with_penalties: bool = True) -> tuple[InvoiceLine, ...]:
     lines = []
@@ -87,7 +96,7 @@ def context_for_customer(*, org: Organisation, customer: Customer, today: date, 
         contacts=tuple(ContactInfo(name=c.name, email=c.email, phone=c.phone, role=c.role) for c in contacts),
         step=step, channel=channel, language=language or customer.language or org.language or "fr",
         today=today, invoices=invoice_lines(customer, rows, today, with_penalties=step != "pre_due"),
-        payment=PaymentDetails(beneficiary=org.name, iban=org.iban, bic=org.bic,
+        payment=PaymentDetails(beneficiary=org.name, iban=(account := payee_account(org, rows))[0], bic=account[1],
                                reference=payment_reference(customer, rows)),
         portal_link=portal_link, legal_mentions=org.legal_mentions,
         logo_path=org.logo.path if org.logo else "",
