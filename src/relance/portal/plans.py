@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -229,6 +230,10 @@ class _Day:
     reminders: dict[int, int]  # plan id → seq of the instalment already reminded (latest)
     out: Evaluation
 
+    @cached_property
+    def business(self) -> bool:
+        return is_business_day(self.today, self.org.holidays_region)
+
 
 def payment_plans_evaluate(*, org: Organisation, today: date, dry_run: bool = False) -> Evaluation:
     """Break, complete or remind each approved plan on `today`; running a day twice changes nothing."""
@@ -306,7 +311,7 @@ def _break(day: _Day, lp: LoadedPlan, missed: schedule.InstalmentState, left: li
 
 def _reminder_due(day: _Day, lp: LoadedPlan, state: schedule.PlanState) -> schedule.InstalmentState | None:
     """The unpaid instalment whose courtesy e-mail goes today, if any (once per instalment)."""
-    if not is_business_day(day.today, day.org.holidays_region):
+    if not day.business:
         return None
     customer = day.customers[lp.customer_id]
     if customer.paused or customer.manual_mode:
