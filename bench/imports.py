@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -201,6 +202,8 @@ def main() -> None:
               f"(created {report.created}, updated {report.updated}, unchanged {report.unchanged})")
         print(f"ratio import / polars parse: {spent / baseline:.1f} wall, {spent_cpu / baseline_cpu:.1f} CPU "
               "(target ≤ 4; a PostgreSQL server's own work is in the wall time only)")
+        print(f"peak memory of the process (polars baseline included): "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
         print(f"machine: {os.cpu_count()} CPU, load average {os.getloadavg()[0]:.1f} at the end of the run")
 
 
