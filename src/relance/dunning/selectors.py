@@ -184,21 +184,23 @@ def day_state_batches(*, org: Organisation, today: date, batch: int = BATCH,
     if bounds["lo"] is None:
         return
     for lo in range(bounds["lo"], bounds["hi"] + 1, batch):
-        with _without_jit():
+        with _batch_settings():
             state = load_batch(org, today, chooser, lo, lo + batch, customer_ids, horizon)
         if state.invoices or state.pending:
             yield state
 
 
 @contextmanager
-def _without_jit() -> Iterator[None]:
+def _batch_settings() -> Iterator[None]:
     """PostgreSQL compiles a query whose estimated cost is high (a batch's is) just in time: a second or two
-    of compiling, on a busy day, for a query that runs in half a second. A batch loads without it."""
+    of compiling, on a busy day, for a query that runs in half a second. A batch loads without it, and with
+    room to sort and hash its ladder histories in memory rather than on disk (for this transaction only)."""
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         yield
 
 
@@ -258,7 +260,8 @@ def _marks(org: Organisation, lo: int, hi: int, only: list[int] | None) -> dict[
     extra = f" AND m.customer_id IN ({', '.join(['%s'] * len(only))})" if only else ""
     entry = "m.step || '@' || CAST(m.day AS TEXT) || CASE WHEN m.skipped THEN '@1' ELSE '' END"
     rows = (f"FROM {mark} m JOIN {invoice} i ON i.id = m.invoice_id WHERE m.org_id = %s "  # noqa: S608
-            f"AND i.status = 'open' AND m.customer_id >= %s AND m.customer_id < %s{extra}")
+            f"AND i.status = 'open' AND m.customer_id >= %s AND m.customer_id < %s{extra} "
+            f"AND i.customer_id >= %s AND i.customer_id < %s")  # the batch's invoices only, on both sides
     if connection.vendor == "postgresql":
         sql = f"SELECT m.invoice_id, STRING_AGG({entry}, ',' ORDER BY m.step) {rows} GROUP BY m.invoice_id"  # noqa: S608
     else:  # the order inside a history only helps sharing: the parsed marks are the same in any order
@@ -268,7 +271,7 @@ def _marks(org: Organisation, lo: int, hi: int, only: list[int] | None) -> dict[
     made: dict[str, planner.Mark] = {}
     out: dict[int, dict[str, planner.Mark]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [org.id, lo, hi, *(only or [])])
+        cursor.execute(sql, [org.id, lo, hi, *(only or []), lo, hi])
         while batch := cursor.fetchmany(10_000):
             for inv_id, history in batch:
                 marks = shared.get(history)
