@@ -137,12 +137,8 @@ def _result(lines: pl.DataFrame, file: str) -> ParseResult:
 
 def _customer_lines(lines: pl.DataFrame, revenue: pl.DataFrame) -> pl.DataFrame:
     """Customer-account lines with their customer, piece, dates, and whether they belong to a sales entry."""
-    strip = pl.col
-    frame = lines.with_columns(
-        aux=strip("aux").str.strip_chars(), aux_name=strip("aux_name").str.strip_chars(),
-        piece=strip("piece").str.strip_chars(), piece_date=strip("piece_date").str.strip_chars(),
-        letter=strip("letter").str.strip_chars(), letter_date=strip("letter_date").str.strip_chars(),
-    )
+    stripped = ("aux", "aux_name", "piece", "piece_date", "letter", "letter_date")
+    frame = lines.with_columns(pl.col(name).str.strip_chars() for name in stripped)
     frame = frame.with_columns(ref=pl.when(pl.col("aux") != "").then("aux")
                                .otherwise(pl.col("account").str.strip_chars()))
     frame = frame.with_columns(name=pl.when(pl.col("aux_name") != "").then("aux_name")
@@ -224,23 +220,40 @@ def _record(values: dict[str, object]) -> InvoiceRecord:
     return record
 
 
+def _text(cents: pl.Expr) -> pl.Expr:
+    """Whole cents (≥ 0) as the text of a two-decimal amount: 123456 → "1234.56"."""
+    return (cents // 100).cast(pl.String) + "." + (cents % 100).cast(pl.String).str.zfill(2)
+
+
+def _decimals(texts: list[str | None]) -> list[Decimal | None]:
+    """Decimal built from text in one C-level pass (a third of the cost of one Decimal per row in Python)."""
+    return [None if t is None else d for t, d in zip(texts, map(Decimal, (t or "0" for t in texts)), strict=True)]
+
+
 def _records(pieces: pl.DataFrame, paid: pl.DataFrame, extra: dict[tuple[str, str], _Piece],
              customers: dict[str, CustomerRecord], file: str) -> list[InvoiceRecord]:
-    table = (pieces.filter(pl.col("balance") != 0)
+    balance, excl = pl.col("balance"), pl.col("excl")
+    table = (pieces.filter(balance != 0)
              .join(paid, on=["ref", "piece"], how="left", maintain_order="left")
-             .select("ref", "piece", "line", "day", "balance", "excl", "paid", "paid_date"))
+             .select("ref", "piece", "line", "day",
+                     kind=pl.when(balance > 0).then(pl.lit("invoice")).otherwise(pl.lit("credit_note")),
+                     total=_text(balance.abs()),
+                     excl=pl.when(excl.is_not_null() & (excl != 0)).then(_text(excl.abs())),
+                     paid=pl.when(pl.col("paid") > 0).then(_text(pl.col("paid"))),
+                     paid_date="paid_date"))
+    refs, numbers, lines, days, kinds, totals, excls, paids, paid_dates = (
+        column.to_list() for column in table.get_columns())
     records = []
-    for ref, number, line, day, balance, excl, paid_cents, paid_date in zip(
-            *(column.to_list() for column in table.get_columns()), strict=True):
-        settled = _money(paid_cents) if paid_cents else ZERO
+    for ref, number, line, day, kind, total, excl_tax, settled, paid_date in zip(
+            refs, numbers, lines, days, kinds, _decimals(totals), _decimals(excls), _decimals(paids), paid_dates,
+            strict=True):
+        settled = settled or ZERO
         if (more := extra.get((ref, number))) is not None and more.paid:
             settled += more.paid
             paid_date = max(paid_date or date.min, more.paid_date or date.min)
-        total = _money(abs(balance))
-        kind = "invoice" if balance > 0 else "credit_note"
         records.append(_record({
             "file": file, "line": line, "number": number, "customer": customers[ref], "issue_date": day,
-            "total_incl_tax": total, "kind": kind, "total_excl_tax": _money(abs(excl)) if excl else None,
+            "total_incl_tax": total, "kind": kind, "total_excl_tax": excl_tax,
             "amount_paid": min(settled, total) if kind == "invoice" else ZERO,
             "paid_date": paid_date if settled else None,
             "source_ref": f"{ref}/{number}",
