@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import (
-    Case,
-    Count,
-    DecimalField,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, When
 from django.utils.translation import gettext_lazy as _
 
 from relance.accounts.models import Organisation
@@ -124,91 +110,86 @@ RISK_LABELS = {RISK_LOW: _("faible"), RISK_MEDIUM: _("moyen"), RISK_HIGH: _("él
 RISK_CODES = {"low": RISK_LOW, "medium": RISK_MEDIUM, "high": RISK_HIGH}
 
 
-def _points(condition: Q | Exists, points: int = 1) -> Case:
-    return Case(When(condition, then=Value(points)), default=Value(0), output_field=IntegerField())
+@dataclass(frozen=True)
+class RiskFigures:
+    """What a customer's risk level is made of, read set-based from the database."""
+
+    late: Decimal = Decimal("0.00")  # outstanding more than 60 days past due
+    outstanding: Decimal = Decimal("0.00")
+    broken: int = 0  # promises broken whose date fell in the last 12 months
+    disputed: bool = False  # an open dispute
+    bounced: bool = False  # a contact's e-mail address bounces
+
+    @property
+    def late_points(self) -> int:
+        return 0 if self.late <= 0 else 2 if self.late * 2 >= self.outstanding else 1
+
+    @property
+    def level(self) -> int:
+        """Points: late — half of the outstanding or more: 2, some: 1; broken promises — two or more: 2, one: 1;
+        an open dispute: 1; a bounced address: 1. Level: 0 points low, 1 medium, 2 or more high."""
+        points = self.late_points + min(self.broken, 2) + int(self.disputed) + int(self.bounced)
+        return min(points, RISK_HIGH)
+
+    def reasons(self) -> list[str]:
+        out: list[Any] = []
+        if self.late_points:
+            out.append(_("plus de la moitié de l'encours a plus de 60 jours de retard") if self.late_points == 2
+                       else _("une partie de l'encours a plus de 60 jours de retard"))
+        if self.broken:
+            out.append(_("%(n)s promesse(s) non tenue(s) en 12 mois") % {"n": self.broken})
+        if self.disputed:
+            out.append(_("un litige ouvert"))
+        if self.bounced:
+            out.append(_("une adresse e-mail en échec"))
+        return [str(r) for r in out]
 
 
-def customers_with_risk(qs: QuerySet[Customer], *, org: Organisation, today: date,
-                        parts: bool = False) -> QuerySet[Customer]:
-    """Annotate `risk` (0 low, 1 medium, 2 high), and with `parts` what makes it, in SQL (a few correlated
-    subqueries per customer, no query per row).
-
-    Points: the outstanding more than 60 days past due — half of it or more: 2, some: 1; promises broken
-    whose date fell in the last 12 months — two or more: 2, one: 1; an open dispute: 1; a bounced e-mail
-    address: 1. Level: 0 points low, 1 medium, 2 or more high.
-    """
+def _late(org: Organisation, today: date, ids: list[int] | None) -> dict[int, tuple[Decimal, Decimal]]:
+    """{customer: (outstanding more than 60 days late, outstanding)}: one grouped query over the open invoices."""
     dec = DecimalField(max_digits=14, decimal_places=2)
     cutoff = today - timedelta(days=RISK_LATE_DAYS)
-    late = Sum(Case(When(due_date__lt=cutoff, then=F("outstanding")), default=ZERO, output_field=dec))
-    late_points = (open_invoices(org).filter(customer=OuterRef("pk")).order_by().values("customer")
-                   .annotate(late=late, total=Sum("outstanding"))
-                   .annotate(p=Case(When(late__lte=0, then=Value(0)), When(late__gte=F("total") / 2, then=Value(2)),
-                                    default=Value(1), output_field=IntegerField())).values("p"))
-    broken = (scoped(Promise, org).filter(customer=OuterRef("pk"), status=Promise.Status.BROKEN,
-                                          until__gte=today - timedelta(days=RISK_PROMISE_DAYS))
-              .order_by().values("customer").annotate(n=Count("pk")).values("n"))
-    disputed = Exists(scoped(Dispute, org).filter(invoice__customer=OuterRef("pk"), status=Dispute.Status.OPEN))
-    bounced = Exists(scoped(Contact, org).filter(customer=OuterRef("pk"), email_invalid=True))
-    late_part = Coalesce(Subquery(late_points, output_field=IntegerField()), Value(0))
-    broken_part = Coalesce(Subquery(broken, output_field=IntegerField()), Value(0))
-    risk = Least(late_part + Least(broken_part, Value(2)) + _points(disputed) + _points(bounced), Value(RISK_HIGH))
-    if not parts:  # the list: only the level, so each part is computed once per customer
-        return qs.annotate(risk=risk)
-    return qs.annotate(risk=risk, risk_late=late_part, risk_broken=broken_part, risk_disputed=disputed,
-                       risk_bounced=bounced)
-
-
-def _late_points(org: Organisation, today: date) -> dict[int, int]:
-    """{customer: 1 or 2} for the customers with something more than 60 days past due: one grouped pass."""
-    dec = DecimalField(max_digits=14, decimal_places=2)
-    cutoff = today - timedelta(days=RISK_LATE_DAYS)
-    rows = (open_invoices(org).order_by().values("customer")
+    qs = open_invoices(org) if ids is None else open_invoices(org).filter(customer_id__in=ids)
+    rows = (qs.order_by().values("customer")
             .annotate(late=Sum(Case(When(due_date__lt=cutoff, then=F("outstanding")), default=ZERO, output_field=dec)),
-                      total=Sum("outstanding"))
-            .filter(late__gt=0).values_list("customer", "late", "total"))
-    return {cid: 2 if late * 2 >= total else 1 for cid, late, total in rows}
+                      total=Sum("outstanding")).values_list("customer", "late", "total"))
+    return {cid: (late, total) for cid, late, total in rows}
 
 
-def risk_levels(*, org: Organisation, today: date) -> dict[int, int]:
-    """Every customer's risk level above low, {customer id: 1 or 2}, the same rule as `customers_with_risk`
-    computed set-based for the whole organisation (to filter and sort the list): one grouped pass over the open
-    invoices, kept until the ledger changes like the dashboard figures, and three small grouped queries."""
+def risk_figures(*, org: Organisation, today: date, customer_ids: list[int] | None = None) -> dict[int, RiskFigures]:
+    """The risk figures of the given customers (default: all of them, the lateness part then kept until the
+    ledger changes, like the dashboard figures): four grouped queries, never one per customer. Customers with
+    nothing to report are left out (their level is low)."""
     from relance.analytics.selectors import cached_per_ledger_version
 
-    points: dict[int, int] = defaultdict(int)
-    points.update(cached_per_ledger_version(org, f"risk-late:{today}", lambda: _late_points(org, today)))
-    broken = (scoped(Promise, org).filter(status=Promise.Status.BROKEN,
-                                          until__gte=today - timedelta(days=RISK_PROMISE_DAYS))
-              .order_by().values("customer").annotate(n=Count("pk")).values_list("customer", "n"))
-    for cid, n in broken:
-        points[cid] += min(n, 2)
-    disputed = scoped(Dispute, org).filter(status=Dispute.Status.OPEN).values_list("invoice__customer_id", flat=True)
-    bounced = scoped(Contact, org).filter(email_invalid=True).values_list("customer_id", flat=True)
-    for cid in set(disputed):
-        points[cid] += 1
-    for cid in set(bounced):
-        points[cid] += 1
-    return {cid: min(p, RISK_HIGH) for cid, p in points.items() if p}
+    if customer_ids is None:
+        late = cached_per_ledger_version(org, f"risk-late:{today}", lambda: _late(org, today, None))
+    else:
+        late = _late(org, today, customer_ids)
+
+    def mine(qs: QuerySet[Any], key: str = "customer_id") -> QuerySet[Any]:
+        return qs if customer_ids is None else qs.filter(**{f"{key}__in": customer_ids})
+
+    broken = dict(mine(scoped(Promise, org).filter(status=Promise.Status.BROKEN,
+                                                   until__gte=today - timedelta(days=RISK_PROMISE_DAYS)))
+                  .order_by().values("customer").annotate(n=Count("pk")).values_list("customer", "n"))
+    disputed = set(mine(scoped(Dispute, org).filter(status=Dispute.Status.OPEN), "invoice__customer_id")
+                   .values_list("invoice__customer_id", flat=True))
+    bounced = set(mine(scoped(Contact, org).filter(email_invalid=True)).values_list("customer_id", flat=True))
+    out = {}
+    for cid in set(late) | set(broken) | disputed | bounced:
+        lt, total = late.get(cid, (Decimal("0.00"), Decimal("0.00")))
+        out[cid] = RiskFigures(lt, total, broken.get(cid, 0), cid in disputed, cid in bounced)
+    return out
 
 
-def risk_reasons(customer: Any) -> list[str]:
-    """The parts of an annotated customer's risk, in plain French, for the badge's explanation."""
-    reasons: list[Any] = []
-    if customer.risk_late:
-        reasons.append(_("plus de la moitié de l'encours a plus de 60 jours de retard") if customer.risk_late == 2
-                       else _("une partie de l'encours a plus de 60 jours de retard"))
-    if customer.risk_broken:
-        reasons.append(_("%(n)s promesse(s) non tenue(s) en 12 mois") % {"n": customer.risk_broken})
-    if customer.risk_disputed:
-        reasons.append(_("un litige ouvert"))
-    if customer.risk_bounced:
-        reasons.append(_("une adresse e-mail en échec"))
-    return [str(r) for r in reasons]
+def risk_levels(*, org: Organisation, today: date, customer_ids: list[int] | None = None) -> dict[int, int]:
+    """{customer id: level} for the customers whose level is above low."""
+    figures = risk_figures(org=org, today=today, customer_ids=customer_ids)
+    return {cid: f.level for cid, f in figures.items() if f.level}
 
 
 def customer_risk(*, org: Organisation, customer: Customer, today: date) -> dict[str, Any]:
-    """The risk level of one customer (one query) and its reasons, for the customer page."""
-    row = customers_with_risk(scoped(Customer, org).filter(pk=customer.pk), org=org, today=today, parts=True).first()
-    if row is None:
-        return {}
-    return {"risk": row.risk, "risk_reasons": risk_reasons(row)}  # type: ignore[attr-defined]
+    """The risk level of one customer and its reasons, for the customer page."""
+    figures = risk_figures(org=org, today=today, customer_ids=[customer.pk]).get(customer.pk, RiskFigures())
+    return {"risk": figures.level, "risk_reasons": figures.reasons()}

@@ -11,9 +11,8 @@ from django.urls import reverse
 
 from relance.core.factories import ContactFactory, CustomerFactory, InvoiceFactory
 from relance.ledger.models import Customer, Dispute, Promise
-from relance.ledger.selectors import scoped
 from relance.ledger.services import allocation_add
-from relance.web.selectors import customers_with_risk, risk_levels
+from relance.web.selectors import RiskFigures, risk_levels
 
 pytestmark = pytest.mark.django_db
 LOW, MEDIUM, HIGH = 0, 1, 2
@@ -67,20 +66,33 @@ CASES = [
 
 
 @pytest.mark.parametrize(("why", "has", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_the_risk_level_is_classified_in_sql(org, today, why, has, expected):
+def test_the_risk_level_is_classified_from_set_based_figures(org, today, why, has, expected):
     customer = make_customer(org, today, **has)
-    row = customers_with_risk(scoped(Customer, org).filter(pk=customer.pk), org=org, today=today).get()
-    assert row.risk == expected, why
-    # The set-based computation the list filters and sorts with applies the same rule.
+    make_customer(org, today, late_61=Decimal("900.00"), broken=2)  # a neighbour must not leak into it
+    # For a page of customers, and for the whole organisation (what filtering and sorting use).
+    assert risk_levels(org=org, today=today, customer_ids=[customer.pk]).get(customer.pk, LOW) == expected, why
     assert risk_levels(org=org, today=today).get(customer.pk, LOW) == expected, why
+
+
+@pytest.mark.parametrize(("figures", "expected"), [
+    (RiskFigures(), LOW),
+    (RiskFigures(late=Decimal("0.01"), outstanding=Decimal("100.00")), MEDIUM),
+    (RiskFigures(late=Decimal("49.99"), outstanding=Decimal("100.00")), MEDIUM),
+    (RiskFigures(late=Decimal("50.00"), outstanding=Decimal("100.00")), HIGH),
+    (RiskFigures(broken=1), MEDIUM), (RiskFigures(broken=2), HIGH), (RiskFigures(broken=9), HIGH),
+    (RiskFigures(disputed=True), MEDIUM), (RiskFigures(bounced=True), MEDIUM),
+    (RiskFigures(disputed=True, bounced=True), HIGH),
+    (RiskFigures(late=Decimal("1.00"), outstanding=Decimal("100.00"), broken=1), HIGH),
+])
+def test_the_classification_rule(figures, expected):
+    assert figures.level == expected
 
 
 def test_the_level_only_counts_the_organisation_s_own_rows(org, other_org, today):
     mine = make_customer(org, today)
-    make_customer(other_org, today, late_61=Decimal("500.00"), broken=2, dispute=True, bounced=True)
-    levels = dict(customers_with_risk(scoped(Customer, org), org=org, today=today).values_list("pk", "risk"))
-    assert levels == {mine.pk: LOW}
+    theirs = make_customer(other_org, today, late_61=Decimal("500.00"), broken=2, dispute=True, bounced=True)
     assert risk_levels(org=org, today=today) == {}
+    assert risk_levels(org=org, today=today, customer_ids=[mine.pk, theirs.pk]) == {}
 
 
 def test_the_list_shows_filters_and_sorts_by_risk(org, victor, client_for, today):
@@ -136,3 +148,17 @@ def test_the_risk_filter_pages_through_every_match(org, victor, client_for, toda
     second = c.get(reverse("customer_list"), {"risk": "high", "page": "2"}).context["page"]
     assert first.paginator.count == 3
     assert [x.name for x in first] + [x.name for x in second] == ["Alpha", "Charlie", "Delta"]
+
+
+def test_the_list_page_reads_the_risk_of_its_rows_in_a_fixed_number_of_queries(org, victor, client_for, today,
+                                                                              django_assert_max_num_queries):
+    for _ in range(3):
+        make_customer(org, today, late_61=Decimal("300.00"), broken=1, bounced=True)
+    c = client_for(victor)
+    c.get(reverse("customer_list"))
+    with django_assert_max_num_queries(20) as few:
+        c.get(reverse("customer_list"))
+    for _ in range(6):
+        make_customer(org, today, late_61=Decimal("300.00"), broken=1, bounced=True)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        c.get(reverse("customer_list"))

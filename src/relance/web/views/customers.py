@@ -37,7 +37,6 @@ from relance.web.selectors import (
     RISK_LOW,
     customer_actions,
     customer_risk,
-    customers_with_risk,
     rate_stamp,
     risk_levels,
 )
@@ -76,10 +75,10 @@ def _filtered(qs: QuerySet[Customer], data: dict[str, Any]) -> QuerySet[Customer
     return qs.order_by("name" if sort == "-risk" else sort, "pk")
 
 
-def _risk_page(request: HttpRequest, qs: QuerySet[Customer], data: dict[str, Any], today: Any) -> Any:
+def _risk_page(request: HttpRequest, qs: QuerySet[Customer], data: dict[str, Any],
+               levels: dict[int, int]) -> Any:
     """Filtering or sorting by risk: every customer's level comes from one set-based computation (risk_levels),
     the ids are filtered and ordered here, and only the page's rows are read with their figures."""
-    levels = risk_levels(org=request.org, today=today)  # type: ignore[attr-defined]
     ids = list(qs.values_list("pk", flat=True))
     if risk := data.get("risk"):
         ids = [pk for pk in ids if levels.get(pk, RISK_LOW) == RISK_CODES[risk]]
@@ -96,12 +95,15 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     org, today = request.org, local_today()  # type: ignore[attr-defined]
     form = forms.CustomerFilterForm(request.GET or None, managers=_managers(org))
     data = form.cleaned_data if form.is_valid() else {}
-    qs = customers_with_risk(customers_with_balances(org, today=today), org=org, today=today)
-    qs = _filtered(qs.select_related("account_manager"), data)
+    qs = _filtered(customers_with_balances(org, today=today).select_related("account_manager"), data)
     if data.get("risk") or data.get("sort") == "-risk":
-        page = _risk_page(request, qs, data, today)
+        levels = risk_levels(org=org, today=today)
+        page = _risk_page(request, qs, data, levels)
     else:
         page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+        levels = risk_levels(org=org, today=today, customer_ids=[c.pk for c in page.object_list])
+    for c in page.object_list:
+        c.risk = levels.get(c.pk, RISK_LOW)  # type: ignore[attr-defined]
     params = request.GET.copy()
     params.pop("page", None)
     sort_params = request.GET.copy()
