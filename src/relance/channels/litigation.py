@@ -89,13 +89,20 @@ CHRONOLOGY_TYPES = {
     "email_sent": "E-mail envoyé", "sms_sent": "SMS envoyé", "letter_produced": "Courrier produit",
     "formal_notice": "Mise en demeure", "registered_letter_tracked": "Recommandé : suivi",
     "reply_received": "Réponse du client", "email_bounced": "E-mail non distribué",
-    "promise_broken": "Promesse non tenue",
+    "promise_broken": "Promesse non tenue", "promise_recorded": "Promesse de paiement",
+    "promise_kept": "Promesse tenue", "portal_promise": "Promesse (espace client)",
+    "dispute_opened": "Litige ouvert", "dispute_resolved": "Litige résolu", "portal_dispute": "Litige (espace client)",
+    "call_logged": "Appel", "payment": "Paiement reçu", "payment_reversed": "Paiement annulé",
+    "payment_plan_created": "Échéancier accordé", "portal_plan_approved": "Échéancier accordé",
+    "payment_plan_broken": "Échéancier non respecté", "payment_plan_completed": "Échéancier soldé",
+    "payment_plan_cancelled": "Échéancier annulé", "portal_payment_claimed": "Paiement déclaré (espace client)",
 }
 
 
 STEP_LABELS = {
     "pre_due": "rappel avant échéance", "reminder_1": "relance 1", "reminder_2": "relance 2", "call": "appel",
     "reminder_3": "relance 3", "formal_notice": "mise en demeure", "litigation": "contentieux",
+    "instalment_reminder": "rappel d'échéance", "complete_contact": "compléter le contact",
 }
 CHANNEL_LABELS = {"email": "e-mail", "sms": "SMS", "letter": "courrier", "registered_letter": "recommandé",
                   "phone": "appel", "task": "tâche"}
@@ -122,14 +129,20 @@ def _action_rows(org: Organisation, customer: Customer) -> tuple[list[dict[str, 
 def chronology(*, org: Organisation, customer: Customer) -> list[dict[str, Any]]:
     """Every reminder (action), call, reply and event of the customer, oldest first."""
     rows, action_ids = _action_rows(org, customer)
+    calls_logged: set[tuple[date, str]] = set()
     for event in Event.objects.filter(org=org, customer=customer).order_by("date", "id"):
         if event.type in ("email_sent", "sms_sent", "letter_produced") and (event.data or {}).get(
                 "action_id") in action_ids:
             continue  # already listed as the action itself
+        if event.type == "call_logged":
+            calls_logged.add((event.date, event.message))
         rows.append({"date": event.date, "kind": CHRONOLOGY_TYPES.get(event.type, event.type),
                      "text": event.message})
     for task in Task.objects.filter(org=org, customer=customer, kind=Task.Kind.CALL, status=Task.Status.DONE):
-        rows.append({"date": task.done_on or task.due_date, "kind": "Appel", "text": task.outcome or task.title})
+        day, text = task.done_on or task.due_date, task.outcome or task.title
+        if any(d == day and message.startswith(text) for d, message in calls_logged):
+            continue  # the logged call closed this task: listed once, as the call
+        rows.append({"date": day, "kind": "Appel", "text": text})
     return sorted(rows, key=lambda r: r["date"])
 
 

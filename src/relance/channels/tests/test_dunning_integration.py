@@ -97,3 +97,19 @@ def test_the_litigation_chronology_lists_the_dunning_actions_once(org, setup):
     rows = chronology(org=org, customer=customer)
     assert [r["text"] for r in rows if r["kind"] == "Relance"] == ["relance 1 par e-mail (envoyée) — FA-777"]
     assert not any(r["kind"] == "E-mail envoyé" for r in rows)  # not listed twice
+
+
+def test_a_logged_call_with_a_promise_appears_once_in_the_chronology_with_french_labels(org, setup):
+    from relance.activity.models import Task
+    from relance.activity.services import task_create
+    from relance.channels.litigation import chronology
+    from relance.web.services import call_log
+
+    customer, invoice = setup
+    task_create(org=org, customer=customer, kind=Task.Kind.CALL, title="Appeler", due=TODAY)
+    call_log(org=org, customer=customer, outcome="reached", reason="financial_difficulty", note="Paiera fin du mois",
+             today=TODAY, promise_until=date(2025, 4, 30))
+    rows = chronology(org=org, customer=customer)
+    calls = [r for r in rows if r["kind"] == "Appel"]
+    assert len(calls) == 1 and "Paiera fin du mois" in calls[0]["text"]
+    assert any(r["kind"] == "Promesse de paiement" for r in rows)
