@@ -7,6 +7,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from relance.core.factories import ContactFactory, CustomerFactory, InvoiceFactory
@@ -156,9 +158,10 @@ def test_the_list_page_reads_the_risk_of_its_rows_in_a_fixed_number_of_queries(o
         make_customer(org, today, late_61=Decimal("300.00"), broken=1, bounced=True)
     c = client_for(victor)
     c.get(reverse("customer_list"))
-    with django_assert_max_num_queries(20) as few:
+    with CaptureQueriesContext(connection) as few:
         c.get(reverse("customer_list"))
+    assert 0 < len(few) <= 20
     for _ in range(6):
         make_customer(org, today, late_61=Decimal("300.00"), broken=1, bounced=True)
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    with django_assert_max_num_queries(len(few)):
         c.get(reverse("customer_list"))
