@@ -163,7 +163,7 @@ def risk_figures(*, org: Organisation, today: date, customer_ids: list[int] | No
     from relance.analytics.selectors import cached_per_ledger_version
 
     if customer_ids is None:
-        late = cached_per_ledger_version(org, f"risk-late:{today}", lambda: _late(org, today, None))
+        late = cached_per_ledger_version(org, f"risk-late-v2:{today}", lambda: _late(org, today, None))
     else:
         late = _late(org, today, customer_ids)
 
