@@ -30,7 +30,7 @@ from relance.banking.parsers import parse_statement_file
 from relance.banking.parsers.common import check_size
 from relance.banking.records import BankLine, ParsedStatement
 from relance.banking.selectors import allocated_by_invoice, open_book
-from relance.core.db import Money
+from relance.core.db import Money, sqlite_statistics_refresh
 from relance.core.errors import ApplicationError, InputError, InputProblem
 from relance.core.money import format_eur
 from relance.core.reports import ImportReport
@@ -102,6 +102,8 @@ def bank_import(*, org: Organisation, paths: Sequence[Source], fmt: str = "auto"
     try:
         inputs = _parse_all(paths, fmt)
         outcome = _record_atomically(org, inputs, today=today, dry_run=dry_run)
+        if not dry_run:
+            sqlite_statistics_refresh()
     finally:
         if collecting:
             gc.enable()

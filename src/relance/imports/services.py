@@ -22,6 +22,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from relance.accounts.models import Organisation
+from relance.core.db import sqlite_statistics_refresh
 from relance.core.errors import InputError, InputProblem
 from relance.core.reports import ImportReport
 from relance.imports.parsers import ParseResult, parse_bytes
@@ -61,6 +62,7 @@ def _import(org: Organisation, paths_or_files: Iterable[Any], fmt: str, *, dry_r
     if not dry_run:
         with transaction.atomic(), _sqlite_cache():
             write_plan(org, plan, today=today, files=[u.name for u in uploads], actor=actor, progress=progress)
+        sqlite_statistics_refresh()  # a first import can take a table from empty to a million rows
     return report
 
 
