@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -60,3 +62,14 @@ class SmtpServer:
     @property
     def received(self) -> list[Received]:
         return self.handler.received
+
+
+@contextmanager
+def smtp_for(settings: Any) -> Iterator[SmtpServer]:
+    """A started server with Django's SMTP backend pointed at it (pytest-django's `settings` fixture)."""
+    with SmtpServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        yield server

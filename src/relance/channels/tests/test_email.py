@@ -14,7 +14,7 @@ from relance.activity.models import Event
 from relance.channels.builders import context_for_customer
 from relance.channels.email import classify_error, email_send
 from relance.channels.models import SentMessage
-from relance.channels.tests.smtp import SmtpServer, free_port
+from relance.channels.tests.smtp import free_port, smtp_for
 from relance.core.factories import ContactFactory, CustomerFactory, InvoiceFactory
 
 TODAY = date(2025, 3, 17)
@@ -22,11 +22,7 @@ TODAY = date(2025, 3, 17)
 
 @pytest.fixture
 def smtp(settings):
-    with SmtpServer() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    with smtp_for(settings) as server:
         yield server
 
 
