@@ -65,7 +65,8 @@ def call_script(action: Any) -> str:
 
 
 def poll_mailbox(*, today: date) -> int:
-    """Read the reply mailbox (IMAP_URL) once; returns how many messages were filed. 0 when not configured."""
-    from relance.channels.replies import mailbox_poll
+    """Read the reply mailboxes (IMAP_URL and each organisation's own) once; returns how many messages were
+    filed on a customer. 0 when none is configured."""
+    from relance.channels.replies import mailboxes_poll
 
-    return mailbox_poll(today=today)
+    return mailboxes_poll(today=today)

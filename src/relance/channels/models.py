@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -141,3 +142,68 @@ class CourtChoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} — {self.court}"
+
+
+class Mailbox(models.Model):
+    """An organisation's own reply mailbox: what is read there is filed only within that organisation.
+
+    The IMAP URL carries a password, so the database holds only the name of the environment variable that
+    holds the URL, and only names starting with IMAP_URL_ (never SECRET_KEY or DATABASE_URL). Edited by the
+    install operator in the administration, not by the organisation's users.
+    """
+
+    org = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="mailbox", verbose_name=_("organisation")
+    )
+    url_env = models.CharField(
+        _("variable d'environnement de l'URL IMAP"), max_length=100, unique=True,
+        validators=[RegexValidator(r"^IMAP_URL_[A-Z0-9_]+$", _("Un nom de variable IMAP_URL_… en majuscules "
+                                                                "(par exemple IMAP_URL_DURAND)."))],
+        help_text=_("La variable contient imaps://utilisateur:motdepasse@hôte:993/INBOX ; le mot de passe "
+                    "n'est jamais enregistré en base."),
+    )
+    active = models.BooleanField(_("relevée"), default=True)
+
+    class Meta:
+        verbose_name = _("boîte de réponse")
+        verbose_name_plural = _("boîtes de réponse")
+
+    def __str__(self) -> str:
+        return f"{self.org} ({self.url_env})"
+
+
+class UnfiledReply(models.Model):
+    """A mail read from a reply mailbox that could not safely be put on one customer's timeline.
+
+    Kept for the install operator: filing it on a guess could pause another organisation's ladder or show
+    a message to the wrong organisation.
+    """
+
+    class Reason(models.TextChoices):
+        UNKNOWN_SENDER = "unknown_sender", _("Expéditeur inconnu")
+        SEVERAL_ORGANISATIONS = "several_orgs", _("Adresse connue de plusieurs organisations")
+        FOREIGN_THREAD = "foreign_thread", _("Fil d'un envoi d'une autre organisation")
+        UNMATCHED_BOUNCE = "unmatched_bounce", _("Non-distribution sans envoi correspondant")
+
+    mailbox_org = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("boîte de l'organisation"),
+        help_text=_("vide : la boîte commune (IMAP_URL)"),
+    )
+    reason = models.CharField(_("motif"), max_length=20, choices=Reason.choices)
+    day = models.DateField(_("reçue le"))
+    message_id = models.CharField(_("Message-ID"), max_length=300, blank=True, db_index=True)
+    from_address = models.CharField(_("expéditeur"), max_length=300, blank=True)
+    from_name = models.CharField(_("nom de l'expéditeur"), max_length=300, blank=True)
+    subject = models.CharField(_("objet"), max_length=500, blank=True)
+    text = models.TextField(_("texte"), blank=True)
+    #: ids of the organisations the sender address or thread pointed to
+    candidate_orgs = models.JSONField(_("organisations possibles"), default=list, blank=True)
+    created_at = models.DateTimeField(_("enregistrée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("réponse non classée")
+        verbose_name_plural = _("réponses non classées")
+        ordering = ["-day", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_address} — {self.subject}"

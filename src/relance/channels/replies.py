@@ -1,13 +1,15 @@
-"""Replies and bounces read from the reply mailbox (IMAP_URL).
+"""Replies and bounces read from the reply mailboxes: the install's IMAP_URL and each organisation's own.
 
 `mail_parse` is pure (bytes of an .eml → ParsedMail); `mail_file` puts one parsed mail on the right
-customer's timeline; `mailbox_poll` reads the mailbox once for the worker.
+customer's timeline, or keeps it in UnfiledReply when that cannot be done safely across organisations;
+`mailboxes_poll` reads every mailbox once for the worker.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,7 +26,7 @@ from django.db import transaction
 from relance.accounts.models import Organisation
 from relance.activity.models import Event, Task
 from relance.activity.services import event_record, task_create
-from relance.channels.models import SentMessage
+from relance.channels.models import Mailbox, SentMessage, UnfiledReply
 from relance.ledger.models import Contact, Customer
 
 log = logging.getLogger(__name__)
@@ -130,19 +132,30 @@ def mail_parse(raw: bytes) -> ParsedMail:
     )
 
 
-def _by_thread(mail: ParsedMail) -> SentMessage | None:
-    for message_id in mail.thread_ids:
-        sent = SentMessage.objects.filter(message_id=message_id).select_related("org", "customer").first()
-        if sent is not None:
-            return sent
+def _by_thread(mail: ParsedMail, org: Organisation | None) -> SentMessage | None:
+    """The message this mail answers. From an organisation's own mailbox, its own sends are looked up first."""
+    sent = SentMessage.objects.select_related("org", "customer")
+    for scope in ([sent.filter(org=org)] if org is not None else []) + [sent]:
+        for message_id in mail.thread_ids:
+            found = scope.filter(message_id=message_id).first()
+            if found is not None:
+                return found
     return None
 
 
-def _by_sender(mail: ParsedMail) -> Customer | None:
-    """The customer whose contact wrote; only when that address belongs to exactly one customer."""
-    customers = {c.customer for c in Contact.objects.filter(email__iexact=mail.from_address)
-                 .select_related("customer", "customer__org")}
-    return customers.pop() if len(customers) == 1 else None
+def _sender_customers(mail: ParsedMail, org: Organisation | None) -> dict[int, list[Customer]]:
+    """The customers whose contacts have the sender's address, by organisation (only `org`'s when given)."""
+    if not mail.from_address:
+        return {}  # a blank address would match every contact without e-mail
+    contacts = Contact.objects.filter(email__iexact=mail.from_address).select_related("customer", "customer__org")
+    if org is not None:
+        contacts = contacts.filter(org=org)
+    found: dict[int, list[Customer]] = {}
+    for contact in contacts.order_by("customer__name", "customer_id"):
+        customers = found.setdefault(contact.org_id, [])
+        if contact.customer not in customers:
+            customers.append(contact.customer)
+    return found
 
 
 def _already_filed(org: Organisation, mail: ParsedMail) -> bool:
@@ -150,18 +163,53 @@ def _already_filed(org: Organisation, mail: ParsedMail) -> bool:
         org=org, type__in=("reply_received", "email_bounced", "email_delayed"), data__message_id=mail.message_id).exists()
 
 
-@transaction.atomic
-def mail_file(mail: ParsedMail, *, today: date) -> bool:
-    """File one reply or bounce; False when it matches no customer (or was filed already)."""
-    sent = _by_thread(mail)
-    customer = sent.customer if sent else (None if mail.is_bounce else _by_sender(mail))
-    if customer is None:
+def _keep_unfiled(mail: ParsedMail, *, mailbox_org: Organisation | None, reason: str, today: date,
+                  candidate_orgs: list[int] | None = None) -> bool:
+    """Keep the mail for the install operator, on no customer's timeline and pausing nothing. Always False."""
+    if mail.message_id and UnfiledReply.objects.filter(mailbox_org=mailbox_org, message_id=mail.message_id).exists():
         return False
-    org = customer.org
-    if _already_filed(org, mail):
+    UnfiledReply.objects.create(
+        mailbox_org=mailbox_org, reason=reason, day=today, message_id=mail.message_id[:300],
+        from_address=mail.from_address[:300], from_name=mail.from_name[:300], subject=mail.subject[:500],
+        text=mail.text[:5000], candidate_orgs=sorted(candidate_orgs or []))
+    log.warning("reply %s from %s not filed: %s", mail.message_id, mail.from_address, reason)
+    return False
+
+
+@transaction.atomic
+def mail_file(mail: ParsedMail, *, today: date, org: Organisation | None = None) -> bool:
+    """File one reply or bounce; True only when it was put on one customer's timeline.
+
+    `org` is the organisation whose own mailbox the mail was read from (None: the install's IMAP_URL).
+    Threading headers win over the sender address, but from an organisation's mailbox only a thread of
+    that organisation counts. What cannot be filed safely is kept in UnfiledReply.
+    """
+    sent = _by_thread(mail, org)
+    if sent is not None and org is not None and sent.org_id != org.id:
+        return _keep_unfiled(mail, mailbox_org=org, reason=UnfiledReply.Reason.FOREIGN_THREAD, today=today,
+                             candidate_orgs=[sent.org_id])
+    if sent is not None:
+        customer = sent.customer
+    elif mail.is_bounce:
+        return _keep_unfiled(mail, mailbox_org=org, reason=UnfiledReply.Reason.UNMATCHED_BOUNCE, today=today)
+    else:
+        found = _sender_customers(mail, org)
+        if len(found) != 1:
+            reason = UnfiledReply.Reason.SEVERAL_ORGANISATIONS if found else UnfiledReply.Reason.UNKNOWN_SENDER
+            return _keep_unfiled(mail, mailbox_org=org, reason=reason, today=today, candidate_orgs=list(found))
+        customers = next(iter(found.values()))
+        if len(customers) > 1:
+            return _ask_which_customer(mail, customers, today=today)
+        customer = customers[0]
+    if _already_filed(customer.org, mail):
         return False
     if mail.is_bounce:
-        return bounce_file(mail, org=org, customer=customer, sent=sent, today=today)
+        return bounce_file(mail, org=customer.org, customer=customer, sent=sent, today=today)
+    return _reply_record(mail, customer=customer, sent=sent, today=today)
+
+
+def _reply_record(mail: ParsedMail, *, customer: Customer, sent: SentMessage | None, today: date) -> bool:
+    org = customer.org
     event_record(org=org, customer=customer, type="reply_received", day=today,
                  message=f"Réponse de {mail.from_name or mail.from_address} : {mail.subject}",
                  data={"message_id": mail.message_id, "from": mail.from_address, "subject": mail.subject,
@@ -174,6 +222,21 @@ def mail_file(mail: ParsedMail, *, today: date) -> bool:
                 title=f"Réponse de {customer.name} à lire", body=f"{mail.subject}\n\n{mail.text}"[:5000],
                 action_id=sent.action_id if sent else None, data={"message_id": mail.message_id})
     return True
+
+
+def _ask_which_customer(mail: ParsedMail, customers: list[Customer], *, today: date) -> bool:
+    """The address belongs to several customers of one organisation: a person picks; nothing is paused."""
+    org = customers[0].org
+    if mail.message_id and Task.objects.filter(
+            org=org, kind=Task.Kind.REPLY, data__message_id=mail.message_id).exists():
+        return False
+    names = "\n".join(f"- {c.name} ({c.ref})" for c in customers)
+    task_create(org=org, kind=Task.Kind.REPLY, due=today,
+                title=f"Réponse de {mail.from_name or mail.from_address} à lire (plusieurs clients possibles)",
+                body=(f"L'adresse {mail.from_address} appartient à plusieurs clients :\n{names}\n\n"
+                      f"{mail.subject}\n\n{mail.text}")[:5000],
+                data={"message_id": mail.message_id, "candidates": [c.pk for c in customers]})
+    return False
 
 
 def bounce_file(mail: ParsedMail, *, org: Organisation, customer: Customer, sent: SentMessage | None,
@@ -214,33 +277,54 @@ def _action_failed(org: Organisation, action_id: int | None, error: str) -> None
         status="failed", last_error=error)
 
 
-def imap_settings(url: str) -> dict[str, Any]:
+def imap_settings(url: str, name: str = "IMAP_URL") -> dict[str, Any]:
     parsed = urlparse(url)
     if parsed.scheme not in ("imap", "imaps"):
-        raise ValueError(f"IMAP_URL : schéma non pris en charge {parsed.scheme!r} (imaps:// ou imap://)")
+        raise ValueError(f"{name} : schéma non pris en charge {parsed.scheme!r} (imaps:// ou imap://)")
     return {"ssl": parsed.scheme == "imaps", "host": parsed.hostname or "localhost",
             "port": parsed.port or (993 if parsed.scheme == "imaps" else 143),
             "user": unquote(parsed.username or ""), "password": unquote(parsed.password or ""),
             "folder": unquote(parsed.path.lstrip("/")) or "INBOX"}
 
 
-def mailbox_poll(*, today: date, url: str | None = None) -> int:
-    """Read unseen messages once and file them; returns how many were filed."""
+def mailbox_poll(*, today: date, url: str | None = None, org: Organisation | None = None,
+                 name: str = "IMAP_URL") -> int:
+    """Read unseen messages once and file them; returns how many were filed on a customer.
+
+    `org`: the mailbox is that organisation's own, so its mail is filed only within it.
+    """
     from imap_tools import AND, MailBox, MailBoxUnencrypted
 
     url = settings.IMAP_URL if url is None else url
     if not url:
         return 0
-    conf = imap_settings(url)
+    conf = imap_settings(url, name)
     box_class = MailBox if conf["ssl"] else MailBoxUnencrypted
     filed = 0
     with box_class(conf["host"], port=conf["port"]).login(conf["user"], conf["password"], conf["folder"]) as box:
         for message in box.fetch(AND(seen=False), mark_seen=True, bulk=True):
             try:
-                filed += mail_file(mail_parse(message.obj.as_bytes()), today=today)
+                filed += mail_file(mail_parse(message.obj.as_bytes()), today=today, org=org)
             except Exception:  # one unreadable mail must not stop the others
                 log.exception("could not file mail %s", message.uid)
     return filed
 
 
-__all__ = ["ParsedMail", "mail_file", "mail_parse", "mailbox_poll", "strip_quoted"]
+def mailboxes_poll(*, today: date) -> int:
+    """The install's IMAP_URL, then each organisation's own mailbox; one failing box does not stop the others."""
+    filed = 0
+    boxes: list[tuple[Organisation | None, str, str]] = [(None, "IMAP_URL", settings.IMAP_URL)]
+    for box in Mailbox.objects.filter(active=True).select_related("org").order_by("org_id"):
+        url = os.environ.get(box.url_env, "")
+        if not url:
+            log.error("mailbox of %s: environment variable %s is not set", box.org.slug, box.url_env)
+        boxes.append((box.org, box.url_env, url))
+    for org, name, url in boxes:
+        try:
+            filed += mailbox_poll(today=today, url=url, org=org, name=name)
+        except Exception:  # the URL itself is never logged: it holds the password
+            log.exception("could not read the mailbox %s", name)
+    return filed
+
+
+__all__ = ["ParsedMail", "mail_file", "mail_parse", "mailbox_poll", "mailboxes_poll", "strip_quoted"]
