@@ -17,10 +17,11 @@ import pytest
 from imap_tools import MailBoxUnencrypted
 
 from relance.activity.models import Event
-from relance.channels.models import SentMessage
+from relance.channels.api import poll_mailbox
+from relance.channels.models import Mailbox, SentMessage, UnfiledReply
 from relance.channels.replies import mailbox_poll
 from relance.channels.tests.smtp import free_port
-from relance.core.factories import ContactFactory, CustomerFactory
+from relance.core.factories import ContactFactory, CustomerFactory, OrganisationFactory
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 EML = Path(__file__).parent / "eml"
@@ -120,6 +121,36 @@ def test_replies_are_read_from_a_real_imap_mailbox_and_marked_seen(org, dovecot)
     assert set(Event.objects.filter(customer=customer).values_list("type", flat=True)) == {
         "reply_received", "email_bounced"}
     assert mailbox_poll(today=date(2025, 3, 18), url=url) == 0  # already seen
+
+
+def append(port, user, *names):
+    with MailBoxUnencrypted("127.0.0.1", port=port).login(user, "s3cret") as box:
+        for name in names:
+            box.append((EML / name).read_bytes(), "INBOX")
+
+
+def test_each_organisations_mailbox_is_filed_only_within_that_organisation(org, other_org, dovecot, settings,
+                                                                            monkeypatch, caplog):
+    mine, theirs = CustomerFactory(org=other_org), CustomerFactory(org=org)
+    for customer in (mine, theirs):
+        ContactFactory(customer=customer, email="claire@boulangerie.example")
+    ContactFactory(customer=theirs, email="helene@creperie.fr")
+    settings.IMAP_URL = f"imap://relance:s3cret@127.0.0.1:{dovecot}/INBOX"
+    monkeypatch.setenv("IMAP_URL_CONCURRENT", f"imap://concurrent:s3cret@127.0.0.1:{dovecot}/INBOX")
+    monkeypatch.setenv("IMAP_URL_DURAND", f"imap://durand:s3cret@127.0.0.1:{free_port()}/INBOX")  # refused
+    Mailbox.objects.create(org=org, url_env="IMAP_URL_DURAND")  # read first, fails: the others are still read
+    Mailbox.objects.create(org=other_org, url_env="IMAP_URL_CONCURRENT")
+    Mailbox.objects.create(org=OrganisationFactory(), url_env="IMAP_URL_UNSET")
+    append(dovecot, "concurrent", "reply_unthreaded.eml", "reply_outlook_fr.eml")  # Hélène: Durand's contact only
+    append(dovecot, "relance", "reply_unthreaded.eml")  # the install's box: Claire is known to both
+    assert poll_mailbox(today=date(2025, 3, 18)) == 1
+    assert Event.objects.get(type="reply_received").customer == mine
+    theirs.refresh_from_db()
+    assert not theirs.paused and not Event.objects.filter(org=org).exists()
+    assert set(UnfiledReply.objects.values_list("mailbox_org", "reason")) == {
+        (other_org.pk, UnfiledReply.Reason.UNKNOWN_SENDER), (None, UnfiledReply.Reason.SEVERAL_ORGANISATIONS)}
+    assert "could not read the mailbox IMAP_URL_DURAND" in caplog.text
+    assert "IMAP_URL_UNSET is not set" in caplog.text and "s3cret" not in caplog.text
 
 
 def test_without_imap_url_polling_does_nothing(settings):

@@ -4,11 +4,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from relance.activity.models import Event, Task
-from relance.channels.models import SentMessage
+from relance.channels.models import Mailbox, SentMessage, UnfiledReply
 from relance.channels.replies import imap_settings, mail_file, mail_parse, strip_quoted
 from relance.core.factories import ContactFactory, CustomerFactory
+from relance.ledger.models import Customer
 
 EML = Path(__file__).parent / "eml"
 TODAY = date(2025, 3, 18)
@@ -103,15 +105,113 @@ def test_an_unthreaded_reply_is_filed_by_sender_address(org):
     assert Event.objects.get(type="reply_received").customer == customer
 
 
-def test_a_sender_known_to_two_organisations_is_not_filed_anywhere(org, other_org):
-    for o in (org, other_org):
-        ContactFactory(customer=CustomerFactory(org=o), email="claire@boulangerie.example")
+def test_a_sender_known_to_two_organisations_is_kept_unfiled_and_pauses_nobody(org, other_org):
+    contacts = [ContactFactory(customer=CustomerFactory(org=o), email="claire@boulangerie.example")
+                for o in (org, other_org)]
     assert not mail_file(parse("reply_unthreaded.eml"), today=TODAY)
-    assert not Event.objects.exists()
+    assert not Event.objects.exists() and not Task.objects.exists()
+    assert not any(Customer.objects.filter(pk__in=[c.customer_id for c in contacts]).values_list("paused", flat=True))
+    unfiled = UnfiledReply.objects.get()
+    assert unfiled.reason == UnfiledReply.Reason.SEVERAL_ORGANISATIONS and unfiled.mailbox_org is None
+    assert unfiled.candidate_orgs == sorted([org.pk, other_org.pk])
+    assert "livraison incomplète" in unfiled.text
 
 
-def test_an_unknown_sender_is_not_filed(org):
+def test_an_unknown_sender_is_kept_unfiled(org):
     assert not mail_file(parse("reply_unthreaded.eml"), today=TODAY)
+    assert UnfiledReply.objects.get().reason == UnfiledReply.Reason.UNKNOWN_SENDER and not Event.objects.exists()
+
+
+def test_an_unfiled_reply_read_twice_is_kept_once(org):
+    mail_file(parse("reply_unthreaded.eml"), today=TODAY)
+    mail_file(parse("reply_unthreaded.eml"), today=TODAY)
+    assert UnfiledReply.objects.count() == 1
+
+
+def test_a_mail_without_sender_does_not_match_contacts_without_email(org):
+    ContactFactory(customer=CustomerFactory(org=org), email="")
+    assert parse("reply_no_sender.eml").from_address == ""
+    assert not mail_file(parse("reply_no_sender.eml"), today=TODAY)
+    assert UnfiledReply.objects.get().reason == UnfiledReply.Reason.UNKNOWN_SENDER and not Event.objects.exists()
+
+
+def test_an_address_shared_by_two_customers_of_one_organisation_asks_which_one(org, other_org):
+    first = CustomerFactory(org=org, name="Boulangerie Martin", ref="C1")
+    second = CustomerFactory(org=org, name="Pâtisserie Martin", ref="C2")
+    for customer in (first, second):
+        ContactFactory(customer=customer, email="claire@boulangerie.example")
+    assert not mail_file(parse("reply_unthreaded.eml"), today=TODAY)
+    task = Task.objects.get()
+    assert task.org == org and task.customer is None and task.kind == Task.Kind.REPLY
+    assert "Boulangerie Martin (C1)" in task.body and "Pâtisserie Martin (C2)" in task.body
+    assert task.data["candidates"] == [first.pk, second.pk]
+    assert not Event.objects.exists() and not Customer.objects.filter(paused=True).exists()
+    assert not mail_file(parse("reply_unthreaded.eml"), today=TODAY)
+    assert Task.objects.count() == 1 and not UnfiledReply.objects.exists()
+
+
+def test_from_an_organisations_mailbox_the_sender_is_looked_up_only_in_that_organisation(org, other_org):
+    mine = CustomerFactory(org=org)
+    theirs = CustomerFactory(org=other_org)
+    for customer in (mine, theirs):
+        ContactFactory(customer=customer, email="claire@boulangerie.example")
+    assert mail_file(parse("reply_unthreaded.eml"), today=TODAY, org=org)
+    assert Event.objects.get(type="reply_received").customer == mine
+    theirs.refresh_from_db()
+    assert not theirs.paused and not Task.objects.filter(org=other_org).exists()
+
+
+def test_a_forged_sender_from_another_organisation_is_not_filed_there(org, other_org):
+    theirs = CustomerFactory(org=other_org)
+    ContactFactory(customer=theirs, email="claire@boulangerie.example")
+    assert not mail_file(parse("reply_unthreaded.eml"), today=TODAY, org=org)
+    theirs.refresh_from_db()
+    assert not theirs.paused and not Event.objects.exists() and not Task.objects.exists()
+    unfiled = UnfiledReply.objects.get()
+    assert unfiled.mailbox_org == org and unfiled.reason == UnfiledReply.Reason.UNKNOWN_SENDER
+
+
+def test_a_thread_of_another_organisation_is_not_followed_from_an_organisations_mailbox(org, other_org):
+    theirs = CustomerFactory(org=other_org)
+    SentMessage.objects.create(org=other_org, customer=theirs, channel="email", message_id=SENT_ID,
+                               recipients=["helene@creperie.fr"], day=date(2025, 3, 17))
+    assert not mail_file(parse("reply_outlook_fr.eml"), today=TODAY, org=org)
+    theirs.refresh_from_db()
+    assert not theirs.paused and not Event.objects.exists()
+    unfiled = UnfiledReply.objects.get()
+    assert unfiled.reason == UnfiledReply.Reason.FOREIGN_THREAD and unfiled.candidate_orgs == [other_org.pk]
+    # The same mail read from the install's mailbox follows its thread, whichever organisation sent it.
+    assert mail_file(parse("reply_outlook_fr.eml"), today=TODAY)
+    assert Event.objects.get(type="reply_received").customer == theirs
+
+
+def test_the_thread_wins_over_a_sender_known_to_another_organisation(org, other_org, sent):
+    ContactFactory(customer=CustomerFactory(org=other_org), email="helene@creperie.fr")
+    assert mail_file(parse("reply_outlook_fr.eml"), today=TODAY, org=org)
+    assert Event.objects.get(type="reply_received").customer == sent.customer
+    assert not Customer.objects.filter(org=other_org, paused=True).exists()
+
+
+def test_a_bounce_of_another_organisations_message_is_not_filed_from_an_organisations_mailbox(org, other_org):
+    theirs = CustomerFactory(org=other_org)
+    contact = ContactFactory(customer=theirs, email="helene@creperie.fr")
+    SentMessage.objects.create(org=other_org, customer=theirs, channel="email", message_id=SENT_ID,
+                               recipients=["helene@creperie.fr"], day=date(2025, 3, 17))
+    assert not mail_file(parse("bounce_postfix.eml"), today=TODAY, org=org)
+    contact.refresh_from_db()
+    assert not contact.email_invalid and not SentMessage.objects.filter(failed=True).exists()
+
+
+def test_a_bounce_of_no_known_message_is_kept_unfiled(org):
+    assert not mail_file(parse("bounce_postfix.eml"), today=TODAY)
+    assert UnfiledReply.objects.get().reason == UnfiledReply.Reason.UNMATCHED_BOUNCE
+
+
+def test_a_mailbox_names_only_an_imap_url_variable(org):
+    Mailbox(org=org, url_env="IMAP_URL_DURAND").full_clean()
+    for name in ("SECRET_KEY", "DATABASE_URL", "imap_url_durand", "IMAP_URL_"):
+        with pytest.raises(ValidationError, match="IMAP_URL_"):
+            Mailbox(org=org, url_env=name).full_clean()
 
 
 def test_a_bounce_marks_the_contact_invalid_and_asks_to_fix_it(org, sent):
