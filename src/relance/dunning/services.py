@@ -548,6 +548,7 @@ def customer_resume(*, org: Organisation, customer: Customer, today: date, actor
                  message="Relances reprises.")
     return customer
 
+
 # --- A reminder chosen by a person and sent now (staff web app) ----------------------------------------
 
 SEND_NOW_CHANNELS = ("email", "sms", "letter", "registered_letter")
