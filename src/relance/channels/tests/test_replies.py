@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
+from relance.accounts.models import User
 from relance.activity.models import Event, Task
 from relance.channels.models import Mailbox, SentMessage, UnfiledReply
 from relance.channels.replies import imap_settings, mail_file, mail_parse, strip_quoted
@@ -239,3 +241,19 @@ def test_the_imap_url_is_read_with_defaults():
     assert imap_settings("imap://u:p@127.0.0.1")["port"] == 143
     with pytest.raises(ValueError, match="IMAP_URL"):
         imap_settings("pop3://x")
+
+
+def test_unfiled_replies_are_listed_for_the_install_operator_only(client, org, other_org, alice):
+    for o in (org, other_org):
+        ContactFactory(customer=CustomerFactory(org=o), email="claire@boulangerie.example")
+    mail_file(parse("reply_unthreaded.eml"), today=TODAY)
+    url = reverse("admin:channels_unfiledreply_changelist")
+    client.force_login(alice)  # an organisation's owner is not the install operator
+    assert client.get(url).status_code == 302
+    client.force_login(User.objects.create_superuser("ops@relance.example", "x"))
+    page = client.get(url)
+    assert page.status_code == 200 and "Question sur mon compte" in page.text
+    unfiled = UnfiledReply.objects.get()
+    detail = client.get(reverse("admin:channels_unfiledreply_change", args=[unfiled.pk]))
+    assert "livraison incomplète" in detail.text
+    assert client.get(reverse("admin:channels_mailbox_changelist")).status_code == 200
