@@ -280,3 +280,20 @@ RELANCE_PENALTY_SPLIT_HALF_YEARS = envbool("RELANCE_PENALTY_SPLIT_HALF_YEARS", T
 # Optional payment-service link shown beside the bank transfer details (Stripe, GoCardless…): a URL template
 # with {amount}, {reference} and {customer}; empty (the default) shows bank transfer only.
 PORTAL_PAYMENT_URL = os.environ.get("PORTAL_PAYMENT_URL", "")
+
+
+def _trusted_proxies(name: str) -> list[str]:
+    import ipaddress
+
+    found = [p.strip() for p in os.environ.get(name, "").split(",") if p.strip()]
+    for text in found:
+        try:
+            ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {text!r} is not an IP address or network")
+    return found
+
+
+# Reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed for the portal's per-IP rate limits and
+# evidence: the client is the rightmost address not in this list. Empty (the default): REMOTE_ADDR.
+RELANCE_TRUSTED_PROXIES = _trusted_proxies("RELANCE_TRUSTED_PROXIES")

@@ -1,17 +1,17 @@
 """The embedded scheduler behind `relance worker`.
 
 Each tick: schedule each organisation's daily run once its `dunning_time` has passed on a business day
-(Europe/Paris), hand due queued messages to the outbox, poll the reply mailbox every few minutes, then run
-whatever the database task backend holds. A day is claimed in ScheduledRun, so restarts and a second worker
-never run it twice. After downtime only today is run: each invoice then moves at most one step a day, so
-the ladder catches up one step at a time, never in a burst.
+(Europe/Paris), hand due queued messages to the outbox, poll the reply mailbox every few minutes, purge the
+portal's dead links once a local day, then run whatever the database task backend holds. A day is claimed in
+ScheduledRun, so restarts and a second worker never run it twice. After downtime only today is run: each
+invoice then moves at most one step a day, so the ladder catches up one step at a time, never in a burst.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -22,6 +22,7 @@ from relance.core.dates import is_business_day
 from relance.dunning.models import Action, ScheduledRun
 from relance.dunning.selectors import last_real_run
 from relance.dunning.tasks import dunning_run_task, mailbox_task, outbox_task
+from relance.portal.tasks import portal_purge_task
 
 log = logging.getLogger(__name__)
 MAILBOX_EVERY = timedelta(minutes=5)
@@ -31,6 +32,8 @@ MAILBOX_EVERY = timedelta(minutes=5)
 class Scheduler:
     worker_id: str = "relance-worker"
     last_poll: datetime | None = None
+    #: the local day the portal's dead links were last purged (idempotent: a restart purging again is harmless)
+    last_purge: date | None = None
     stopping: bool = False
     log: list[str] = field(default_factory=list)
 
@@ -47,6 +50,9 @@ class Scheduler:
         if self.last_poll is None or now - self.last_poll >= MAILBOX_EVERY:
             self.last_poll = now
             mailbox_task.enqueue(today)
+        if self.last_purge != local.date():
+            self.last_purge = local.date()
+            portal_purge_task.enqueue(today)
         self.drain()
 
     def run_is_due(self, org: Organisation, local: datetime) -> bool:

@@ -16,7 +16,7 @@ from django.utils.decorators import decorator_from_middleware
 from django.views.decorators.csrf import csrf_exempt
 
 from relance.core.dates import local_today
-from relance.portal.ratelimit import rate_limit_hit
+from relance.portal.ratelimit import client_ip, rate_limit_hit
 from relance.portal.services import Visit, portal_token_resolve
 from relance.portal.tokens import token_hash, token_well_formed
 from relance.portal.uploads import MAX_PROOF_BYTES
@@ -74,7 +74,7 @@ def _body_too_large(request: HttpRequest) -> bool:
 def _limited(request: HttpRequest, raw: str) -> bool:
     per_token, per_ip = limits(request.method or "GET")
     now = timezone.now()
-    ip = request.META.get("REMOTE_ADDR", "")
+    ip = client_ip(request)
     over_ip = rate_limit_hit(key=f"ip:{request.method}:{ip}", limit=per_ip, now=now)
     over_token = rate_limit_hit(key=f"tok:{request.method}:{token_hash(raw)[:40]}", limit=per_token, now=now)
     return over_ip or over_token
@@ -115,7 +115,7 @@ def debtor_view(view: DebtorView) -> DebtorView:
         found = portal_token_resolve(raw=token, today=today) if token_well_formed(token) else None
         if found is None:
             return secure(invalid_link(request))
-        visit = Visit(found, token, request.META.get("REMOTE_ADDR", ""))
+        visit = Visit(found, token, client_ip(request))
         language = found.customer.language if found.customer.language in PORTAL_LANGUAGES else "fr"
         with translation.override(language):
             try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,7 +30,8 @@ from relance.dunning import services as dunning
 from relance.ledger.models import Customer, Dispute, Invoice, Promise
 from relance.ledger.selectors import open_invoices, scoped
 from relance.portal import plans, schedule
-from relance.portal.models import PaymentClaim, PaymentPlan, PortalToken
+from relance.portal.models import PaymentClaim, PaymentPlan, PortalToken, RateCounter
+from relance.portal.ratelimit import minute_window
 from relance.portal.tokens import token_hash, token_new
 from relance.portal.uploads import MAX_PROOF_BYTES, sniff_file
 
@@ -83,6 +85,50 @@ def portal_revoke(*, org: Organisation, customer: Customer, actor: Any, today: d
     event_record(org=org, customer=customer, type="portal_links_revoked", day=today, actor=actor,
                  message=f"Liens du portail révoqués ({count}).", data={"count": count})
     return count
+
+
+PURGE_AFTER_DAYS = 90  # default of settings.PORTAL_TOKEN_PURGE_DAYS
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    day: date
+    cutoff: date  # links whose last valid day or revocation day is before this one were deleted
+    days: int
+    tokens: int
+    rate_counters: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"date": self.day.isoformat(), "cutoff": self.cutoff.isoformat(), "days": self.days,
+                "tokens": self.tokens, "rate_counters": self.rate_counters}
+
+
+def portal_purge_days() -> int:
+    days = getattr(settings, "PORTAL_TOKEN_PURGE_DAYS", PURGE_AFTER_DAYS)
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        raise ApplicationError(f"PORTAL_TOKEN_PURGE_DAYS doit être un nombre de jours positif, pas {days!r}.")
+    return days
+
+
+@transaction.atomic
+def portal_tokens_purge(*, org: Organisation | None = None, today: date) -> PurgeResult:
+    """Delete the links dead for more than N days (settings.PORTAL_TOKEN_PURGE_DAYS, 90 by default): expired
+    (last valid day `expires_on`) or revoked (local day of `revoked_at`) before today − N. A dead link opens
+    nothing, so only its hash would be kept; the evidence is the timeline, whose events stay (they name the
+    link by id only). Without `org`, every organisation, and the rate-limit windows older than yesterday."""
+    days = portal_purge_days()
+    cutoff = today - timedelta(days=days)
+    revoked_before = timezone.make_aware(datetime.combine(cutoff, time.min))  # local midnight
+    tokens = PortalToken.objects.all() if org is None else scoped(PortalToken, org)
+    dead = tokens.filter(Q(expires_on__lt=cutoff) | Q(revoked_at__lt=revoked_before))
+    count, _ = dead.delete()
+    counters = 0
+    if org is None:  # windows are not per organisation; a minute window matters for a minute
+        since = minute_window(timezone.make_aware(datetime.combine(today - timedelta(days=1), time.min)))
+        counters, _ = RateCounter.objects.filter(window__lt=since).delete()
+    log.info("portal purge %s: %d link(s), %d rate window(s) before %s", org.slug if org else "*", count,
+             counters, cutoff)
+    return PurgeResult(day=today, cutoff=cutoff, days=days, tokens=count, rate_counters=counters)
 
 
 def portal_token_resolve(*, raw: str, today: date) -> PortalToken | None:

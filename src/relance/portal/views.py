@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from relance.accounts.permissions import COLLECTOR, MANAGER, role_required
+from relance.channels.builders import payee_account
 from relance.channels.statement import statement_pdf
 from relance.core.dates import local_today
 from relance.core.errors import ApplicationError
@@ -100,14 +101,18 @@ def pay(request: HttpRequest, visit: Visit, today: date) -> HttpResponseBase:
         lines = [line for line in lines if line.invoice.pk == int(wanted)]
     amount = sum((line.outstanding for line in lines), Decimal("0.00"))
     reference = _reference(visit, lines)
+    # The invoices' own payee account (BT-84, e.g. a factor's) when they agree on one: the same rule as
+    # the reminders and letters, so the portal never asks to pay into a different account.
+    iban, bic = payee_account(visit.org, [line.invoice for line in lines])
     qr = ""
     euro_only = all(line.invoice.currency == "EUR" for line in lines)
-    if visit.org.iban and euro_only and EPC_MIN_AMOUNT <= amount <= EPC_MAX_AMOUNT:
-        qr = epc_qr_svg(name=visit.org.name, iban=visit.org.iban, bic=visit.org.bic, amount=amount,
+    if iban and euro_only and EPC_MIN_AMOUNT <= amount <= EPC_MAX_AMOUNT:
+        qr = epc_qr_svg(name=visit.org.name, iban=iban, bic=bic, amount=amount,
                         reference=reference, title=_("QR code de virement SEPA"))
     online = payment_link(amount=amount, reference=reference, customer_ref=visit.customer.ref) if amount > 0 else ""
-    return render(request, "portal/pay.html", _context(visit, today, overview=overview, lines=lines,
-                                                         amount=amount, reference=reference, qr=qr, online=online))
+    return render(request, "portal/pay.html", _context(visit, today, overview=overview, lines=lines, iban=iban,
+                                                         bic=bic, amount=amount, reference=reference, qr=qr,
+                                                         online=online))
 
 
 def payment_link(*, amount: Decimal, reference: str, customer_ref: str) -> str:
