@@ -429,3 +429,45 @@ def plan_get(*, org: Organisation, customer: Customer, pk: int) -> PaymentPlan:
     if plan is None:
         raise ApplicationError("Échéancier introuvable.")
     return plan
+
+
+@dataclass(frozen=True, slots=True)
+class InstalmentDue:
+    """An unpaid instalment of a plan in progress falling due soon (the Today list)."""
+
+    customer: Customer
+    plan_id: int
+    seq: int
+    count: int
+    due_date: date
+    remaining: Decimal
+    status: str
+
+    @property
+    def label(self) -> str:
+        return schedule.STATUS_LABELS[self.status]
+
+
+def instalments_falling_due(*, org: Organisation, today: date, days: int = 7,
+                            customer_ids: set[int] | None = None) -> list[InstalmentDue]:
+    """Unpaid instalments of plans in progress due between today and `days` days from now (late ones within
+    their grace days too), soonest first; a few queries whatever the number of plans."""
+    window = Instalment.objects.filter(org=org, plan__status=APPROVED, due_date__lte=today + timedelta(days=days),
+                                       due_date__gte=today - timedelta(days=org.promise_grace_days))
+    if customer_ids is not None:
+        window = window.filter(plan__customer_id__in=customer_ids)
+    plan_ids = set(window.values_list("plan_id", flat=True))
+    if not plan_ids:
+        return []
+    loaded = approved_plans(org=org, where={"id__in": plan_ids})
+    customers = Customer.objects.filter(org=org).in_bulk({lp.customer_id for lp in loaded})
+    due: list[InstalmentDue] = []
+    for lp in loaded:
+        state = lp.state(today, org.promise_grace_days)
+        if not state.on_track:
+            continue  # completed, or broken by the day's run (its call task is on the list already)
+        for inst in state.instalments:
+            if inst.status != schedule.PAID and inst.due_date <= today + timedelta(days=days):
+                due.append(InstalmentDue(customers[lp.customer_id], lp.id, inst.seq, len(state.instalments),
+                                         inst.due_date, inst.remaining, inst.status))
+    return sorted(due, key=lambda d: (d.due_date, d.customer.name, d.seq))

@@ -143,6 +143,9 @@ EN = {
     "échéance": "due date", "émise le": "issued on", "—": "—",
     "Non échu": "Not due", "1 à 30 jours": "1–30 days", "31 à 60 jours": "31–60 days",
     "61 à 90 jours": "61–90 days", "Plus de 90 jours": "Over 90 days",
+    "Échéances d'échéanciers dans les 7 jours": "Payment plan instalments within 7 days",
+    "Échéances non encore payées des échéanciers en cours": "Unpaid instalments of the plans in progress",
+    "Échéance n°": "Instalment", "Reste à payer": "Left to pay",
 }
 EN.update({
     # customer risk

@@ -20,6 +20,7 @@ from relance.core.errors import ApplicationError
 from relance.dunning import services as dunning
 from relance.dunning.models import Action
 from relance.ledger.selectors import scoped
+from relance.portal.plans import instalments_falling_due
 from relance.web.selectors import GROUPS, today_tasks
 
 
@@ -32,8 +33,10 @@ def today(request: HttpRequest) -> HttpResponse:
     labels = dict(GROUPS)
     tasks.sort(key=lambda t: (rank.get(t.kind, len(rank)), t.due_date, t.id))
     groups = [(kind, labels.get(kind, kind), list(items)) for kind, items in groupby(tasks, key=lambda t: t.kind)]
+    instalments = [d for d in instalments_falling_due(org=org, today=day)
+                   if everyone or d.customer.account_manager_id in (None, request.user.pk)]
     return render(request, "web/today.html", {"groups": groups, "today": day, "everyone": everyone,
-                                              "total": len(tasks)})
+                                              "total": len(tasks), "instalments": instalments})
 
 
 def _left(request: HttpRequest) -> HttpResponse:
