@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from relance.core.factories import ContactFactory, CustomerFactory, InvoiceFactory
 from relance.core.dates import local_today
+from relance.core.factories import ContactFactory, CustomerFactory, InvoiceFactory
 from relance.ledger.models import Allocation
 from relance.portal.plans import instalments_falling_due, payment_plan_create
 
