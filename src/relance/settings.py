@@ -218,7 +218,7 @@ def _email_settings(url: str) -> dict[str, object]:
 
 EMAIL_URL = os.environ.get("EMAIL_URL") or "file://"
 _email = _email_settings(EMAIL_URL)
-_anymail_keys = _email.pop("ANYMAIL", {})
+_anymail_keys: dict[str, str] = _email.pop("ANYMAIL", {})  # type: ignore[assignment]
 globals().update(_email)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "relance@localhost")
 SMS_URL = os.environ.get("SMS_URL") or f"file://{VAR_DIR / 'sms'}"

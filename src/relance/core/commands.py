@@ -11,7 +11,7 @@ from argparse import ArgumentParser, ArgumentTypeError
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.utils import OperationalError, ProgrammingError
 
 from relance.accounts.models import Membership, Organisation
@@ -33,7 +33,7 @@ class RelanceCommand(BaseCommand):
     #: the least role a --user must have (the CLI without --user acts as the system operator)
     required_role = "viewer"
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> ArgumentParser:
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         # Django exits 1 on argparse errors; the contract wants 2 for bad input — argparse already uses 2.
         return parser

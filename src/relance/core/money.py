@@ -49,7 +49,7 @@ def format_eur(value: Decimal, currency: str = "EUR") -> str:
     """French display: 1 234,56 € (narrow no-break space for thousands)."""
     sign = "-" if value < 0 else ""
     units, cents = f"{abs(money(value)):.2f}".split(".")
-    groups = []
+    groups: list[str] = []
     while units:
         groups.insert(0, units[-3:])
         units = units[:-3]

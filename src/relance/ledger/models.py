@@ -5,6 +5,8 @@ Outstanding amounts are derived from allocations (see ledger.selectors), never s
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -13,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from relance.accounts.models import Organisation
 from relance.core.validators import validate_iban, validate_siren, validate_vat
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class CustomerKind(models.TextChoices):

@@ -69,7 +69,7 @@ def invoices_with_outstanding(org: Organisation) -> QuerySet[Invoice]:
 
 def open_invoices(org: Organisation) -> QuerySet[Invoice]:
     return invoices_with_outstanding(org).filter(
-        kind=Invoice.Kind.INVOICE, status=Invoice.Status.OPEN, outstanding__gt=0
+        kind=Invoice.Kind.INVOICE, status=Invoice.Status.OPEN, outstanding__gt=0  # type: ignore[misc]
     )
 
 
@@ -89,7 +89,7 @@ def customers_with_balances(org: Organisation, *, today: date) -> QuerySet[Custo
 
 def customer_get(*, org: Organisation, ref: str | None = None, pk: int | None = None) -> Customer:
     qs = scoped(Customer, org)
-    customer = qs.filter(ref=ref).first() if ref is not None else qs.filter(pk=pk).first()
+    customer = qs.filter(ref=ref).first() if ref is not None else qs.filter(pk=pk or 0).first()
     if customer is None:
         raise ApplicationError(f"Client inconnu : {ref if ref is not None else pk}")
     return customer
