@@ -173,7 +173,28 @@ def _keep_unfiled(mail: ParsedMail, *, mailbox_org: Organisation | None, reason:
         from_address=mail.from_address[:300], from_name=mail.from_name[:300], subject=mail.subject[:500],
         text=mail.text[:5000], candidate_orgs=sorted(candidate_orgs or []))
     log.warning("reply %s from %s not filed: %s", mail.message_id, mail.from_address, reason)
+    _ask_to_read_unfiled(mail, mailbox_org=mailbox_org, reason=reason, today=today)
     return False
+
+
+def _ask_to_read_unfiled(mail: ParsedMail, *, mailbox_org: Organisation | None, reason: str, today: date) -> None:
+    """A reply nobody could file is still somebody's mail: when it safely belongs to one organisation (read
+    from its own mailbox, or the install has a single organisation) a person there is asked to read it — on
+    no customer's timeline, pausing nothing. Bounces of unknown messages stay with the install operator."""
+    if reason == UnfiledReply.Reason.UNMATCHED_BOUNCE:
+        return
+    owner = mailbox_org
+    if owner is None:
+        only = list(Organisation.objects.order_by("pk")[:2])
+        owner = only[0] if len(only) == 1 else None
+    if owner is None:
+        return
+    sender = f"{mail.from_name} <{mail.from_address}>" if mail.from_name else (mail.from_address or "expéditeur inconnu")
+    task_create(org=owner, kind=Task.Kind.REPLY, due=today,
+                title=f"Réponse de {mail.from_name or mail.from_address or 'expéditeur inconnu'} à lire (client non reconnu)",
+                body=(f"Message reçu de {sender}, qui n'a pu être rattaché à aucun client : retrouvez le bon client "
+                      f"ou corrigez ses coordonnées.\n\n{mail.subject}\n\n{mail.text}")[:5000],
+                data={"message_id": mail.message_id, "unfiled": reason})
 
 
 @transaction.atomic

@@ -168,9 +168,27 @@ def test_a_forged_sender_from_another_organisation_is_not_filed_there(org, other
     ContactFactory(customer=theirs, email="claire@boulangerie.example")
     assert not mail_file(parse("reply_unthreaded.eml"), today=TODAY, org=org)
     theirs.refresh_from_db()
-    assert not theirs.paused and not Event.objects.exists() and not Task.objects.exists()
+    assert not theirs.paused and not Event.objects.exists() and not Task.objects.filter(org=other_org).exists()
     unfiled = UnfiledReply.objects.get()
     assert unfiled.mailbox_org == org and unfiled.reason == UnfiledReply.Reason.UNKNOWN_SENDER
+    # It came to this organisation's own mailbox: someone there reads it, on no customer's timeline.
+    task = Task.objects.get()
+    assert task.org == org and task.customer is None and "client non reconnu" in task.title
+
+
+def test_an_unknown_sender_in_a_single_organisation_install_is_given_to_that_organisation_to_read(org):
+    assert not mail_file(parse("reply_unthreaded.eml"), today=TODAY)
+    task = Task.objects.get(kind=Task.Kind.REPLY)
+    assert task.org == org and task.customer is None and "claire@boulangerie.example" in task.body
+    assert "livraison incomplète" in task.body and not Customer.objects.filter(paused=True).exists()
+    mail_file(parse("reply_unthreaded.eml"), today=TODAY)  # read again: still one task
+    assert Task.objects.filter(kind=Task.Kind.REPLY).count() == 1
+
+
+def test_an_unknown_sender_from_the_shared_mailbox_of_several_organisations_is_given_to_none(org, other_org):
+    assert not mail_file(parse("reply_unthreaded.eml"), today=TODAY)
+    assert UnfiledReply.objects.get().reason == UnfiledReply.Reason.UNKNOWN_SENDER
+    assert not Task.objects.exists()
 
 
 def test_a_thread_of_another_organisation_is_not_followed_from_an_organisations_mailbox(org, other_org):
