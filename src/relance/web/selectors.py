@@ -15,7 +15,7 @@ from relance.activity.models import Task
 from relance.activity.selectors import task_list_open
 from relance.analytics.selectors import dunning_model
 from relance.banking.api import bank_staleness_warning
-from relance.ledger.models import Contact, Customer, Dispute, Promise
+from relance.ledger.models import Contact, Customer, Dispute, Invoice, Promise
 from relance.ledger.selectors import ZERO, open_invoices, scoped
 
 
@@ -156,13 +156,16 @@ def _late(org: Organisation, today: date, ids: list[int] | None) -> dict[int, tu
     return {cid: (late, total) for cid, late, total in rows}
 
 
-def risk_figures(*, org: Organisation, today: date, customer_ids: list[int] | None = None) -> dict[int, RiskFigures]:
+def risk_figures(*, org: Organisation, today: date, customer_ids: list[int] | None = None,
+                 late: dict[int, tuple[Decimal, Decimal]] | None = None) -> dict[int, RiskFigures]:
     """The risk figures of the given customers (default: all of them, the lateness part then kept until the
     ledger changes, like the dashboard figures): four grouped queries, never one per customer. Customers with
     nothing to report are left out (their level is low)."""
     from relance.analytics.selectors import cached_per_ledger_version
 
-    if customer_ids is None:
+    if late is not None:
+        pass  # the caller already holds these customers' open invoices
+    elif customer_ids is None:
         late = cached_per_ledger_version(org, f"risk-late-v2:{today}", lambda: _late(org, today, None))
     else:
         late = _late(org, today, customer_ids)
@@ -173,8 +176,15 @@ def risk_figures(*, org: Organisation, today: date, customer_ids: list[int] | No
     broken = dict(mine(scoped(Promise, org).filter(status=Promise.Status.BROKEN,
                                                    until__gte=today - timedelta(days=RISK_PROMISE_DAYS)))
                   .order_by().values("customer").annotate(n=Count("pk")).values_list("customer", "n"))
-    disputed = set(mine(scoped(Dispute, org).filter(status=Dispute.Status.OPEN), "invoice__customer_id")
-                   .values_list("invoice__customer_id", flat=True))
+    open_disputes = scoped(Dispute, org).filter(status=Dispute.Status.OPEN)
+    if customer_ids is None or len(customer_ids) > 1:
+        disputed = set(mine(open_disputes, "invoice__customer_id").values_list("invoice__customer_id", flat=True))
+    else:
+        # One customer (its page): from its invoices by id — PostgreSQL would otherwise hash-join every open
+        # dispute of the organisation.
+        owner = dict(Invoice.objects.filter(org=org, customer_id__in=customer_ids).values_list("pk", "customer_id"))
+        disputed = {owner[i] for i in open_disputes.filter(invoice_id__in=list(owner)).values_list("invoice_id",
+                                                                                                  flat=True)}
     bounced = set(mine(scoped(Contact, org).filter(email_invalid=True)).values_list("customer_id", flat=True))
     out = {}
     for cid in set(late) | set(broken) | disputed | bounced:
@@ -189,7 +199,16 @@ def risk_levels(*, org: Organisation, today: date, customer_ids: list[int] | Non
     return {cid: f.level for cid, f in figures.items() if f.level}
 
 
-def customer_risk(*, org: Organisation, customer: Customer, today: date) -> dict[str, Any]:
-    """The risk level of one customer and its reasons, for the customer page."""
-    figures = risk_figures(org=org, today=today, customer_ids=[customer.pk]).get(customer.pk, RiskFigures())
+def customer_risk(*, org: Organisation, customer: Customer, today: date,
+                  open_invoices: list[Invoice] | None = None) -> dict[str, Any]:
+    """The risk level of one customer and its reasons, for the customer page (`open_invoices`: the customer's
+    open invoices with `outstanding`, when the page already has them — `open_invoices(org)` rows)."""
+    late = None
+    if open_invoices is not None:
+        cutoff = today - timedelta(days=RISK_LATE_DAYS)
+        rows = [(i.due_date, i.outstanding) for i in open_invoices]  # type: ignore[attr-defined]
+        late = {customer.pk: (sum((o for d, o in rows if d < cutoff), Decimal("0.00")),
+                              sum((o for _d, o in rows), Decimal("0.00")))} if rows else {}
+    figures = risk_figures(org=org, today=today, customer_ids=[customer.pk], late=late).get(customer.pk,
+                                                                                            RiskFigures())
     return {"risk": figures.level, "risk_reasons": figures.reasons()}

@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from relance.core.factories import ContactFactory, CustomerFactory, InvoiceFactory
 from relance.ledger.models import Customer, Dispute, Promise
+from relance.ledger.selectors import open_invoices
 from relance.ledger.services import allocation_add
-from relance.web.selectors import RiskFigures, risk_levels
+from relance.web.selectors import RiskFigures, customer_risk, risk_levels
 
 pytestmark = pytest.mark.django_db
 LOW, MEDIUM, HIGH = 0, 1, 2
@@ -74,6 +75,11 @@ def test_the_risk_level_is_classified_from_set_based_figures(org, today, why, ha
     # For a page of customers, and for the whole organisation (what filtering and sorting use).
     assert risk_levels(org=org, today=today, customer_ids=[customer.pk]).get(customer.pk, LOW) == expected, why
     assert risk_levels(org=org, today=today).get(customer.pk, LOW) == expected, why
+    # The customer page passes the open invoices it already holds: same level, same reasons.
+    held = list(open_invoices(org).filter(customer=customer))
+    from_page = customer_risk(org=org, customer=customer, today=today, open_invoices=held)
+    assert from_page == customer_risk(org=org, customer=customer, today=today), why
+    assert from_page["risk"] == expected, why
 
 
 @pytest.mark.parametrize(("figures", "expected"), [

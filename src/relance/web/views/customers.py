@@ -133,7 +133,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     timeline_limit = 1000 if request.GET.get("historique") == "tout" else TIMELINE_SHOWN
     invoices = list(invoices_with_outstanding(org).filter(customer=customer).order_by("-due_date", "-pk")[:INVOICES_SHOWN])
     open_inv = list(open_invoices(org).filter(customer=customer).order_by("due_date", "pk"))
-    disputed = set(scoped(Dispute, org).filter(invoice__customer=customer, status=Dispute.Status.OPEN)
+    shown = {i.pk for i in invoices} | {i.pk for i in open_inv}  # by id: see web.selectors.risk_figures
+    disputed = set(scoped(Dispute, org).filter(invoice_id__in=list(shown), status=Dispute.Status.OPEN)
                    .values_list("invoice_id", flat=True))
     context = {
         "customer": customer, "today": today, "invoices": invoices, "open_invoices": open_inv,
@@ -150,7 +151,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "dispute_form": forms.DisputeForm(invoices=_invoice_choices([i for i in open_inv if i.pk not in disputed])),
     }
     context.update(_penalties(org, customer, today), explanation=_explanation(org, open_inv, disputed, today))
-    context.update(send_now_context(org, customer), **customer_risk(org=org, customer=customer, today=today))
+    context.update(send_now_context(org, customer), **customer_risk(org=org, customer=customer, today=today,
+                                                                     open_invoices=open_inv))
     return render(request, "web/customer_detail.html", context)
 
 
