@@ -146,6 +146,7 @@ EN = {
     "Échéances d'échéanciers dans les 7 jours": "Payment plan instalments within 7 days",
     "Échéances non encore payées des échéanciers en cours": "Unpaid instalments of the plans in progress",
     "Échéance n°": "Instalment", "Reste à payer": "Left to pay",
+    "À payer sur le compte indiqué par la facture": "To be paid to the account stated on the invoice",
 }
 EN.update({
     # customer risk

@@ -40,6 +40,15 @@ def test_the_invoice_page_explains_the_ladder(late_customer, victor, client_for)
     assert escape(response.context["explanation"].text) in response.content.decode()
 
 
+def test_the_invoice_page_shows_the_payee_account_the_invoice_states(late_customer, victor, client_for):
+    invoice = Invoice.objects.get(number="FA-LATE")
+    url = reverse("invoice_detail", args=[invoice.pk])
+    assert "compte indiqué par la facture" not in client_for(victor).get(url).content.decode()
+    Invoice.objects.filter(pk=invoice.pk).update(payee_iban="DE89370400440532013000")
+    html = client_for(victor).get(url).content.decode()
+    assert "compte indiqué par la facture" in html and "DE89370400440532013000" in html
+
+
 def test_an_outsider_cannot_open_another_organisation_s_invoice(late_customer, charlie, client_for):
     invoice = Invoice.objects.get(number="FA-LATE")
     assert client_for(charlie).get(reverse("invoice_detail", args=[invoice.pk])).status_code == 404
