@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import sqlite3
 import sys
@@ -20,6 +21,7 @@ from tqdm import tqdm
 from relance.accounts.models import Organisation, Role, User
 from relance.accounts.services import member_add, organisation_create
 from relance.activity.models import Event, Task
+from relance.banking.models import BankStatement
 from relance.core.money import format_eur
 from relance.demo import names
 from relance.demo.generator import (
@@ -84,9 +86,24 @@ def _demo_create(params: DemoParams, org_name: str, batch_size: int, progress: b
             if not connection.force_debug_cursor:
                 reset_queries()  # under DEBUG Django keeps every (huge) INSERT in memory
             bar.update(sum(1 for plan in chunk for inv in plan.invoices if inv.kind == "invoice"))
+    _bank_statement(org, params)
     url = settings.SITE_URL + "/"
     _write_login_file(org, password, url)
     return DemoSummary(org=org, email=OWNER_EMAIL, password=password, url=url, counts=counts)
+
+
+def _bank_statement(org: Organisation, params: DemoParams) -> BankStatement:
+    """The demo company imported yesterday's bank statement (its transfers are the demo's bank payments of the
+    last 30 days), so the first dunning run is not warned that customers who paid may be reminded."""
+    closing = params.today - timedelta(days=1)
+    opening = closing - timedelta(days=30)
+    received = Payment.objects.filter(org=org, bank_transaction_id__isnull=False, date__gte=opening,
+                                      date__lte=closing).count()
+    digest = hashlib.sha256(f"demo:{params.seed}:{params.today.isoformat()}:{org.pk}".encode()).hexdigest()
+    return BankStatement.objects.create(
+        org=org, file_name=f"releve-demo-{closing:%Y%m%d}.camt053.xml", format=BankStatement.Format.CAMT053,
+        content_hash=digest, statement_id=f"DEMO-{closing:%Y%m%d}", account_iban=org.iban, opening_date=opening,
+        closing_date=closing, payments_created=received, imported_on=params.today)
 
 
 def _organisation(name: str, seed: int) -> Organisation:

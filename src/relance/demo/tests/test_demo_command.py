@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -196,3 +196,19 @@ def test_a_failed_small_demo_leaves_nothing_behind(var_dir, monkeypatch):
     with pytest.raises(RuntimeError):
         run_demo("--customers", "5", "--invoices", "20")
     assert not Organisation.objects.exists() and not Invoice.objects.exists() and not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_company_has_yesterdays_bank_statement_so_its_first_run_is_not_warned(var_dir):
+    from relance.banking.api import bank_staleness_warning
+    from relance.banking.models import BankStatement
+
+    run_demo("--customers", "30", "--invoices", "400")
+    org = Organisation.objects.get()
+    statement = BankStatement.objects.get(org=org)
+    assert statement.closing_date == TODAY - timedelta(days=1) and statement.account_iban == org.iban
+    in_window = scoped(Payment, org).filter(bank_transaction_id__isnull=False, date__gt=TODAY - timedelta(days=32),
+                                            date__lt=TODAY)
+    assert statement.payments_created == in_window.count() > 0
+    assert bank_staleness_warning(org=org, today=TODAY) is None
+    assert bank_staleness_warning(org=org, today=TODAY + timedelta(days=10)) is not None  # it still ages
