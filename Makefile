@@ -37,7 +37,7 @@ test: install system-deps
 	RELANCE_VAR_DIR=$${RELANCE_VAR_DIR:-$$(mktemp -d)} $(UV) run --frozen pytest $(PYTEST_ARGS)
 
 bench: install
-	@for script in bench/*.py; do echo "== $$script"; $(UV) run --frozen python $$script || exit 1; done
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(UV) run --frozen python $$script || exit 1; done
 
 lint: install
 	@$(UV) run --frozen ruff check .

@@ -300,13 +300,7 @@ def _build(url: str, params: dict) -> dict:
                     "--customers", str(params["customers"]), "--invoices", str(params["invoices"]),
                     "--org-name", "Banc d'essai SAS"], env=env, check=True, cwd=PROJECT_DIR,
                    stdout=subprocess.DEVNULL)
-    if _is_sqlite(url):
-        with sqlite3.connect(_sqlite_path(url)) as conn:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.execute("ANALYZE")
-    else:
-        with _pg_connect(url) as conn:
-            conn.execute("VACUUM ANALYZE")
+    _analyze(url)
     # ru_maxrss of the children is the largest child's peak (KiB on Linux): the demo build.
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"build_seconds": round(time.monotonic() - started, 1),

@@ -21,6 +21,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from _timing import StepTimer
+
 COLUMNS = ("JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib", "CompAuxNum",
            "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit", "EcritureLet", "DateLet",
            "ValidDate", "Montantdevise", "Idevise")
@@ -116,43 +118,15 @@ PHASES = {  # module → functions timed separately (they run one after the othe
 }
 
 
-class Phases:
+class Phases(StepTimer):
     """Wall and CPU time per step of the import (the product's functions wrapped for this run only)."""
 
     def __init__(self) -> None:
-        self.spent: dict[str, list[float]] = {}
-        self.saved: list[tuple[object, str, object]] = []
-
-    def __enter__(self) -> Phases:
-        import importlib
-
-        for module_name, names in PHASES.items():
-            module = importlib.import_module(module_name)
-            for name in names:
-                original = getattr(module, name)
-                self.saved.append((module, name, original))
-                setattr(module, name, self._timed(name, original))
-        return self
-
-    def _timed(self, name: str, function):  # type: ignore[no-untyped-def]
-        spent = self.spent.setdefault(name, [0.0, 0.0])
-
-        def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
-            wall, cpu = time.perf_counter(), time.process_time()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                spent[0] += time.perf_counter() - wall
-                spent[1] += time.process_time() - cpu
-        return timed
-
-    def __exit__(self, *exc: object) -> None:
-        for module, name, original in self.saved:
-            setattr(module, name, original)
+        super().__init__(PHASES)
 
     def print(self, total_cpu: float) -> None:
-        accounted = sum(cpu for _, cpu in self.spent.values())
-        for name, (wall, cpu) in self.spent.items():
+        accounted = sum(cpu for _, cpu, _calls in self.spent.values())
+        for name, (wall, cpu, _calls) in self.spent.items():
             if cpu >= 0.01 or wall >= 0.01:
                 print(f"  {name:<22} {wall:7.2f} s wall {cpu:7.2f} s CPU")
         print(f"  {'(commit, the rest)':<22} {'':>14} {total_cpu - accounted:7.2f} s CPU")

@@ -22,6 +22,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from _timing import StepTimer
+
 TODAY = date(2025, 6, 16)
 
 
@@ -143,37 +145,9 @@ STEPS = ("_parse_all", "_known", "_statement_row", "payments_create", "open_book
          "allocations_bulk_add", "_customers_learn", "_pending_reversals_apply")
 
 
-class Steps:
+class Steps(StepTimer):
     def __init__(self) -> None:
-        self.spent: dict[str, list[float]] = {name: [0.0, 0.0, 0] for name in STEPS}
-        self.saved: list[tuple[str, object]] = []
-
-    def __enter__(self) -> Steps:
-        from relance.banking import services
-
-        for name in STEPS:
-            original = getattr(services, name)
-            self.saved.append((name, original))
-            setattr(services, name, self._timed(self.spent[name], original))
-        return self
-
-    @staticmethod
-    def _timed(spent: list[float], function):  # type: ignore[no-untyped-def]
-        def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
-            wall, cpu = time.perf_counter(), time.process_time()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                spent[0] += time.perf_counter() - wall
-                spent[1] += time.process_time() - cpu
-                spent[2] += 1
-        return timed
-
-    def __exit__(self, *exc: object) -> None:
-        from relance.banking import services
-
-        for name, original in self.saved:
-            setattr(services, name, original)
+        super().__init__({"relance.banking.services": STEPS})
 
     def print(self) -> None:
         inner = sum(self.spent[n][1] for n in ("open_book", "match_payment", "allocations_bulk_add",

@@ -20,6 +20,7 @@ from relance.activity.models import Task
 from relance.activity.services import event_record, task_create
 from relance.core.dates import next_business_day
 from relance.core.errors import ApplicationError
+from relance.core.money import format_eur
 from relance.dunning import planner
 from relance.dunning.models import Action, ActionInvoice, DunningRun, LadderMark
 from relance.dunning.outbox import action_deliver, call_task_body
@@ -607,10 +608,10 @@ def _send_now_checks(org: Organisation, customer: Customer, plan: SendNowPlan, a
         problem = f"{customer.name} n'a aucune facture échue : rien à relancer."
     elif not plan.listed:
         problem = (f"Les factures échues de {customer.name} sont en litige ou couvertes par une promesse de "
-                   f"paiement : aucune relance possible (règles 7 et 8).")
+                   f"paiement : aucune relance possible.")
     elif plan.amount < s.min_amount:
-        problem = (f"Le total à relancer ({plan.amount:.2f} €) est sous le minimum de {s.min_amount:.2f} € "
-                   f"(règle 10) : rien n'est envoyé.")
+        problem = (f"Le total à relancer ({format_eur(plan.amount, plan.currency)}) est sous le montant minimum "
+                   f"de relance ({format_eur(s.min_amount)}) : rien n'est envoyé.")
     elif channel == "email" and pc is not None and not pc.has_email:
         problem = f"{customer.name} n'a aucune adresse e-mail utilisable : choisissez le courrier."
     elif channel == "sms" and pc is not None and not pc.has_mobile:
@@ -618,8 +619,7 @@ def _send_now_checks(org: Organisation, customer: Customer, plan: SendNowPlan, a
     elif channel in ("letter", "registered_letter") and not customer.address.strip():
         problem = f"{customer.name} n'a pas d'adresse postale : pas de courrier possible."
     elif scoped(Action, org).filter(customer=customer, step=plan.step.code, channel=channel, date=today).exists():
-        problem = (f"La {label} par {CHANNEL_LABELS[channel]} a déjà été créée aujourd'hui pour {customer.name} "
-                   f"(règle 13).")
+        problem = f"La {label} par {CHANNEL_LABELS[channel]} a déjà été créée aujourd'hui pour {customer.name}."
     else:
         problem = ""
     spacing = ""
@@ -627,7 +627,7 @@ def _send_now_checks(org: Organisation, customer: Customer, plan: SendNowPlan, a
         assert pc.last_contact is not None
         first = next_business_day(pc.last_contact + timedelta(days=s.spacing_days), s.holidays_region)
         spacing = (f"{customer.name} a reçu un message le {_fr(pc.last_contact)} : il faut {s.spacing_days} jours "
-                   f"d'écart entre deux messages (règle 6). Envoi possible à partir du {_fr(first)}.")
+                   f"d'écart entre deux messages. Envoi possible à partir du {_fr(first)}.")
     return replace(plan, problem=problem, spacing=spacing)
 
 
@@ -664,7 +664,7 @@ def _send_now_action(org: Organisation, customer: Customer, plan: SendNowPlan, w
                 approved_by=actor if plan.step.needs_approval and not waits else None,
                 approved_on=today if plan.step.needs_approval and not waits else None, data={"sent_now": True})
     except IntegrityError:
-        raise ApplicationError("Cette relance a déjà été créée aujourd'hui pour ce client (règle 13).") from None
+        raise ApplicationError("Cette relance a déjà été créée aujourd'hui pour ce client.") from None
     ActionInvoice.objects.bulk_create(ActionInvoice(action=action, invoice_id=i.id, amount=i.outstanding,
                                                     advanced=i.id in advanced) for i in plan.listed)
     numbers = ", ".join(i.number for i in plan.listed)
@@ -675,6 +675,6 @@ def _send_now_action(org: Organisation, customer: Customer, plan: SendNowPlan, w
     how = "à valider" if waits else "envoi immédiat"
     event_record(org=org, type="dunning_action", day=today, customer=customer, actor=actor,
                  message=f"{label.capitalize()} par {CHANNEL_LABELS[plan.channel]} demandée par l'équipe ({how}) : "
-                         f"{numbers} — {plan.amount:.2f} {plan.currency}",
+                         f"{numbers} — {format_eur(plan.amount, plan.currency)}",
                  data={"action_id": action.id, "step": plan.step.code, "channel": plan.channel, "sent_now": True})
     return action

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from relance.core.dates import add_months
-from relance.core.money import ZERO, money
+from relance.core.money import ZERO, format_eur, money
 
 PAID, DUE, LATE, MISSED = "paid", "due", "late", "missed"
 STATUS_LABELS = {PAID: "payée", DUE: "à venir", LATE: "en retard (délai de grâce)", MISSED: "manquée"}
@@ -99,8 +99,9 @@ def schedule_problems(schedule: Sequence[tuple[date, Decimal]], *, total: Decima
         previous = day
     summed = money(sum((a for _, a in schedule), ZERO))
     if not problems and summed != money(total):
-        problems.append(f"La somme des échéances ({summed:.2f} €) doit être égale au reste dû des factures "
-                        f"choisies ({money(total):.2f} €) ; écart : {money(total - summed):+.2f} €.")
+        gap = money(total - summed)
+        problems.append(f"La somme des échéances ({format_eur(summed)}) doit être égale au reste dû des factures "
+                        f"choisies ({format_eur(money(total))}) ; écart : {'+' if gap > 0 else ''}{format_eur(gap)}.")
     return problems
 
 

@@ -80,7 +80,7 @@ def test_the_equal_monthly_split_puts_the_odd_cent_on_the_last_instalment():
 
 @pytest.mark.parametrize(("schedule", "expected"), [
     ([("2026-02-01", "150.00"), ("2026-03-01", "150.00")], []),
-    ([("2026-02-01", "150.00"), ("2026-03-01", "149.99")], ["écart : +0.01 €"]),
+    ([("2026-02-01", "150.00"), ("2026-03-01", "149.99")], ["écart : +0,01\u00a0€"]),
     ([("2026-02-01", "150.00"), ("2026-02-01", "150.00")], ["Échéance 2 : les dates doivent se suivre"]),
     ([("2026-01-14", "150.00"), ("2026-03-01", "150.00")], ["Échéance 1 : la date du 14/01/2026 est déjà passée"]),
     ([("2026-02-01", "300.00"), ("2026-03-01", "0.00")], ["Échéance 2 : le montant doit être positif"]),

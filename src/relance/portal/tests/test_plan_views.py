@@ -79,7 +79,7 @@ def test_amounts_that_do_not_add_up_are_refused_with_the_difference_and_nothing_
     rows = [(today + timedelta(days=3), "1000.00"), (today + timedelta(days=20), "500.00")]
     response = client_for(bob).post(new_url(customer), rows_post(invoices, rows))
     assert response.status_code == 400 and not PaymentPlan.objects.exists()
-    assert "écart : +0.50 €" in response.content.decode()
+    assert "écart : +0,50\u00a0€" in response.content.decode()
 
 
 def test_the_page_shows_each_instalment_paid_due_or_missed(org, customer, invoices, active_plan, victor,

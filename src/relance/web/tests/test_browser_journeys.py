@@ -126,12 +126,10 @@ def test_importing_a_file_with_an_error_shows_the_french_message_and_imports_not
 
 
 def test_sending_a_chosen_reminder_now_after_its_preview(page, bob, late_customer, settings, tmp_path):
-    from relance.channels.tests.smtp import SmtpServer
+    from relance.channels.tests.smtp import smtp_for
 
     settings.MEDIA_ROOT, settings.RELANCE_EMAIL_STATEMENT = tmp_path, False
-    with SmtpServer() as smtp:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", smtp.port, False
+    with smtp_for(settings) as smtp:
         browser_login(page, bob.email)
         page.goto(page.base_url + f"/clients/{late_customer.pk}/")
         section = page.locator("#send-now")

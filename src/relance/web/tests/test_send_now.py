@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from relance.activity.models import Event, Task
-from relance.channels.tests.smtp import SmtpServer
+from relance.channels.tests.smtp import smtp_for
 from relance.core.factories import InvoiceFactory
 from relance.dunning import services as dunning
 from relance.dunning.models import Action, LadderMark
@@ -27,11 +27,7 @@ HX = {"HTTP_HX_REQUEST": "true"}
 def smtp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.RELANCE_EMAIL_STATEMENT = False
-    with SmtpServer() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    with smtp_for(settings) as server:
         yield server
 
 
@@ -136,9 +132,10 @@ def test_spacing_protects_the_customer_from_a_second_message_too_soon(late_custo
     c = client_for(bob)
     send(c, late_customer)
     response = send(c, late_customer, step="reminder_2")
-    assert "règle 6" in response.content.decode()
+    assert "d&#x27;écart entre deux messages. Envoi possible à partir du" in response.content.decode()
     assert Action.objects.count() == 1 and len(smtp.received) == 1
-    assert "règle 6" in preview(c, late_customer, step="reminder_2").context["plan"].spacing
+    assert "d'écart entre deux messages. Envoi possible à partir du" in preview(
+        c, late_customer, step="reminder_2").context["plan"].spacing
 
 
 def test_nothing_overdue_says_so_and_sends_nothing(org, plan, bob, client_for, smtp, today):
