@@ -424,8 +424,9 @@ def customer_plan_panel(*, org: Organisation, customer: Customer, today: date) -
             "pending": next((p for p in plans if p.status == PaymentPlan.Status.REQUESTED), None)}
 
 
-def plan_get(*, org: Organisation, customer: Customer, pk: int) -> PaymentPlan:
-    plan = scoped(PaymentPlan, org).filter(customer=customer, pk=pk).first()
+def plan_get(*, org: Organisation, pk: int, customer: Customer | None = None) -> PaymentPlan:
+    plans = scoped(PaymentPlan, org).select_related("customer")
+    plan = (plans if customer is None else plans.filter(customer=customer)).filter(pk=pk).first()
     if plan is None:
         raise ApplicationError("Échéancier introuvable.")
     return plan
@@ -471,3 +472,77 @@ def instalments_falling_due(*, org: Organisation, today: date, days: int = 7,
                 due.append(InstalmentDue(customers[lp.customer_id], lp.id, inst.seq, len(state.instalments),
                                          inst.due_date, inst.remaining, inst.status))
     return sorted(due, key=lambda d: (d.due_date, d.customer.name, d.seq))
+
+
+# --- Reads for the command line ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One plan as `relance plan list` shows it, with where its instalments stand on the day."""
+
+    plan: PaymentPlan
+    invoice_numbers: list[str]
+    state: schedule.PlanState | None  # None for a portal request not granted (no instalments)
+
+    @property
+    def total(self) -> Decimal:
+        return self.plan.total if self.state is None else self.state.total
+
+    @property
+    def paid(self) -> Decimal:
+        return ZERO if self.state is None else self.state.paid
+
+    @property
+    def remaining(self) -> Decimal:
+        return max(money(self.total - self.paid), ZERO)
+
+    @property
+    def count(self) -> int:
+        return self.plan.instalments_requested if self.state is None else len(self.state.instalments)
+
+    @property
+    def paid_count(self) -> int:
+        return 0 if self.state is None else sum(i.status == schedule.PAID for i in self.state.instalments)
+
+    @property
+    def next_due(self) -> schedule.InstalmentState | None:
+        """The instalment a plan in progress waits for (none once it has ended)."""
+        return self.state.current if self.state is not None and self.plan.status == APPROVED else None
+
+
+def plan_list(*, org: Organisation, today: date, customer: Customer | None = None) -> list[PlanRow]:
+    """Every plan of the organisation (or of one customer), by customer reference then age, each evaluated
+    like the customer page does (an ended plan on its last day): four queries whatever their number."""
+    qs = scoped(PaymentPlan, org).select_related("customer")
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    plans = list(qs.order_by("customer__ref", "pk"))
+    if not plans:
+        return []
+    ids = qs.values("pk")
+    dues: dict[int, list[schedule.Due]] = {p.pk: [] for p in plans}
+    for pid, seq, due, amount in Instalment.objects.filter(org=org, plan__in=ids).values_list(
+            "plan_id", "seq", "due_date", "amount"):
+        dues[pid].append(schedule.Due(seq, due, amount))
+    links = PaymentPlan.invoices.through.objects.filter(paymentplan__in=ids)
+    numbers: dict[int, list[tuple[str, int]]] = {p.pk: [] for p in plans}
+    for pid, inv_id, number in links.values_list("paymentplan_id", "invoice_id", "invoice__number"):
+        numbers[pid].append((number, inv_id))
+    paid: dict[int, list[tuple[date, Decimal, datetime]]] = {}
+    for inv_id, day, amount, recorded in scoped(Allocation, org).filter(
+            invoice__in=links.values("invoice_id")).values_list("invoice_id", "date", "amount", "created_at"):
+        paid.setdefault(inv_id, []).append((day, amount, recorded))
+    return [_plan_row(org, p, dues[p.pk], sorted(numbers[p.pk]), paid, today) for p in plans]
+
+
+def _plan_row(org: Organisation, plan: PaymentPlan, dues: list[schedule.Due], invoices: list[tuple[str, int]],
+              paid: dict[int, list[tuple[date, Decimal, datetime]]], today: date) -> PlanRow:
+    if not dues:
+        return PlanRow(plan, [n for n, _ in invoices], None)
+    start = plan.started_at or plan.created_at  # what was paid before is not in the plan
+    payments = [(day, amount) for _, inv_id in invoices for day, amount, recorded in paid.get(inv_id, [])
+                if recorded >= start]
+    when = min(today, plan.ended_on) if plan.ended_on and plan.status != APPROVED else today
+    state = schedule.evaluate(instalments=dues, payments=payments, today=when, grace_days=org.promise_grace_days)
+    return PlanRow(plan, [n for n, _ in invoices], state)
