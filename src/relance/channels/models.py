@@ -176,7 +176,8 @@ class UnfiledReply(models.Model):
     """A mail read from a reply mailbox that could not safely be put on one customer's timeline.
 
     Kept for the install operator: filing it on a guess could pause another organisation's ladder or show
-    a message to the wrong organisation.
+    a message to the wrong organisation. The operator files it on a customer or ignores it in the
+    administration; the row stays (who decided, when) so the same mail read again is not kept twice.
     """
 
     class Reason(models.TextChoices):
@@ -184,6 +185,11 @@ class UnfiledReply(models.Model):
         SEVERAL_ORGANISATIONS = "several_orgs", _("Adresse connue de plusieurs organisations")
         FOREIGN_THREAD = "foreign_thread", _("Fil d'un envoi d'une autre organisation")
         UNMATCHED_BOUNCE = "unmatched_bounce", _("Non-distribution sans envoi correspondant")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("à classer")
+        FILED = "filed", _("classée")
+        IGNORED = "ignored", _("ignorée")
 
     mailbox_org = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("boîte de l'organisation"),
@@ -198,7 +204,19 @@ class UnfiledReply(models.Model):
     text = models.TextField(_("texte"), blank=True)
     #: ids of the organisations the sender address or thread pointed to
     candidate_orgs = models.JSONField(_("organisations possibles"), default=list, blank=True)
+    #: the threading and bounce details of the parsed mail, to file it later as it would have been filed
+    details = models.JSONField(_("détails du message"), default=dict, blank=True)
     created_at = models.DateTimeField(_("enregistrée le"), auto_now_add=True)
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("classée sur le client"),
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("traitée par"),
+    )
+    handled_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("réponse non classée")

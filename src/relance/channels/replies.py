@@ -2,7 +2,8 @@
 
 `mail_parse` is pure (bytes of an .eml → ParsedMail); `mail_file` puts one parsed mail on the right
 customer's timeline, or keeps it in UnfiledReply when that cannot be done safely across organisations;
-`mailboxes_poll` reads every mailbox once for the worker.
+`mailboxes_poll` reads every mailbox once for the worker. `unfiled_file` / `unfiled_ignore` are the install
+operator's decisions on a kept mail (administration).
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from urllib.parse import unquote, urlparse
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from relance.accounts.models import Organisation
 from relance.activity.models import Event, Task
 from relance.activity.services import event_record, task_create
 from relance.channels.models import Mailbox, SentMessage, UnfiledReply
+from relance.core.errors import ApplicationError
 from relance.ledger.models import Contact, Customer
 
 log = logging.getLogger(__name__)
@@ -171,7 +174,7 @@ def _keep_unfiled(mail: ParsedMail, *, mailbox_org: Organisation | None, reason:
     UnfiledReply.objects.create(
         mailbox_org=mailbox_org, reason=reason, day=today, message_id=mail.message_id[:300],
         from_address=mail.from_address[:300], from_name=mail.from_name[:300], subject=mail.subject[:500],
-        text=mail.text[:5000], candidate_orgs=sorted(candidate_orgs or []))
+        text=mail.text[:5000], candidate_orgs=sorted(candidate_orgs or []), details=_mail_details(mail))
     log.warning("reply %s from %s not filed: %s", mail.message_id, mail.from_address, reason)
     _ask_to_read_unfiled(mail, mailbox_org=mailbox_org, reason=reason, today=today)
     return False
@@ -222,16 +225,27 @@ def mail_file(mail: ParsedMail, *, today: date, org: Organisation | None = None)
         if len(customers) > 1:
             return _ask_which_customer(mail, customers, today=today)
         customer = customers[0]
+    return mail_file_on(mail, customer=customer, sent=sent, today=today)
+
+
+def mail_file_on(mail: ParsedMail, *, customer: Customer, sent: SentMessage | None, today: date,
+                 actor: Any = None) -> bool:
+    """Put a reply or bounce on `customer`'s timeline (False when it already is there).
+
+    What `mail_file` does once it knows the customer, and what the install operator's filing does.
+    `actor`: the person who filed it by hand (the event's author), None when it was filed automatically.
+    """
     if _already_filed(customer.org, mail):
         return False
     if mail.is_bounce:
-        return bounce_file(mail, org=customer.org, customer=customer, sent=sent, today=today)
-    return _reply_record(mail, customer=customer, sent=sent, today=today)
+        return bounce_file(mail, org=customer.org, customer=customer, sent=sent, today=today, actor=actor)
+    return _reply_record(mail, customer=customer, sent=sent, today=today, actor=actor)
 
 
-def _reply_record(mail: ParsedMail, *, customer: Customer, sent: SentMessage | None, today: date) -> bool:
+def _reply_record(mail: ParsedMail, *, customer: Customer, sent: SentMessage | None, today: date,
+                  actor: Any = None) -> bool:
     org = customer.org
-    event_record(org=org, customer=customer, type="reply_received", day=today,
+    event_record(org=org, customer=customer, type="reply_received", day=today, actor=actor,
                  message=f"Réponse de {mail.from_name or mail.from_address} : {mail.subject}",
                  data={"message_id": mail.message_id, "from": mail.from_address, "subject": mail.subject,
                        "text": mail.text[:5000], "in_reply_to": sent.message_id if sent else "",
@@ -261,10 +275,10 @@ def _ask_which_customer(mail: ParsedMail, customers: list[Customer], *, today: d
 
 
 def bounce_file(mail: ParsedMail, *, org: Organisation, customer: Customer, sent: SentMessage | None,
-                 today: date) -> bool:
+                today: date, actor: Any = None) -> bool:
     addresses = list(mail.bounced_recipients) or (sent.recipients if sent else [])
     if not mail.permanent_failure:
-        event_record(org=org, customer=customer, type="email_delayed", day=today,
+        event_record(org=org, customer=customer, type="email_delayed", day=today, actor=actor,
                      message="Distribution de l'e-mail retardée : le serveur réessaie.",
                      data={"message_id": mail.message_id, "original_message_id": mail.original_message_id})
         return True
@@ -275,7 +289,7 @@ def bounce_file(mail: ParsedMail, *, org: Organisation, customer: Customer, sent
     if sent is not None:
         SentMessage.objects.filter(pk=sent.pk).update(failed=True)
         _action_failed(org, sent.action_id, f"Adresse en échec : {', '.join(addresses)}")
-    event_record(org=org, customer=customer, type="email_bounced", day=today,
+    event_record(org=org, customer=customer, type="email_bounced", day=today, actor=actor,
                  message=f"E-mail non distribué : {', '.join(addresses) or 'destinataire inconnu'}",
                  data={"message_id": mail.message_id, "original_message_id": mail.original_message_id,
                        "recipients": addresses, "permanent": mail.permanent_failure})
@@ -284,6 +298,75 @@ def bounce_file(mail: ParsedMail, *, org: Organisation, customer: Customer, sent
                 body=f"Le message n'a pas pu être distribué à {', '.join(addresses)}.",
                 action_id=sent.action_id if sent else None)
     return True
+
+
+def _mail_details(mail: ParsedMail) -> dict[str, Any]:
+    return {"in_reply_to": mail.in_reply_to, "references": list(mail.references), "is_bounce": mail.is_bounce,
+            "bounced_recipients": list(mail.bounced_recipients), "permanent_failure": mail.permanent_failure,
+            "original_message_id": mail.original_message_id}
+
+
+def unfiled_mail(unfiled: UnfiledReply) -> ParsedMail:
+    """The mail as it was read, rebuilt from what UnfiledReply kept of it."""
+    details = unfiled.details or {}
+    if unfiled.reason == UnfiledReply.Reason.UNMATCHED_BOUNCE and not details:
+        raise ApplicationError("Cet avis de non-distribution a été enregistré sans ses détails (adresses en échec) : "
+                               "il ne peut pas être classé. Ignorez-le et corrigez l'adresse du client à la main.")
+    return ParsedMail(
+        message_id=unfiled.message_id, from_address=unfiled.from_address, from_name=unfiled.from_name,
+        subject=unfiled.subject, text=unfiled.text, in_reply_to=details.get("in_reply_to", ""),
+        references=tuple(details.get("references", [])), is_bounce=bool(details.get("is_bounce", False)),
+        bounced_recipients=tuple(details.get("bounced_recipients", [])),
+        permanent_failure=bool(details.get("permanent_failure", False)),
+        original_message_id=details.get("original_message_id", ""))
+
+
+def _unfiled_claim(unfiled: UnfiledReply, *, status: str, by: Any, customer: Customer | None = None) -> None:
+    """Compare-and-set: only a pending mail is decided on, once, whoever clicks at the same time."""
+    claimed = UnfiledReply.objects.filter(pk=unfiled.pk, status=UnfiledReply.Status.PENDING).update(
+        status=status, customer=customer, handled_by=by, handled_at=timezone.now())
+    unfiled.refresh_from_db()
+    if not claimed:
+        raise ApplicationError(f"Cette réponse est déjà {unfiled.get_status_display()}"
+                               + (f" (sur {unfiled.customer})." if unfiled.customer else "."))
+
+
+def _unfiled_tasks_settle(unfiled: UnfiledReply, *, status: str, outcome: str, today: date) -> None:
+    """The "client non reconnu" task an organisation got for this mail is settled by the operator's decision."""
+    if not unfiled.message_id:
+        return
+    tasks = Task.objects.filter(kind=Task.Kind.REPLY, status=Task.Status.OPEN, customer=None,
+                                data__message_id=unfiled.message_id, data__unfiled=unfiled.reason)
+    if unfiled.mailbox_org_id is not None:
+        tasks = tasks.filter(org_id=unfiled.mailbox_org_id)
+    tasks.update(status=status, done_on=today, outcome=outcome)
+
+
+@transaction.atomic
+def unfiled_file(*, unfiled: UnfiledReply, customer: Customer, by: Any, today: date) -> None:
+    """The install operator files a kept mail on one customer, exactly as `mail_file` would have filed it there.
+
+    Refused for a customer outside the organisations the mail pointed to, for a mail already decided on, and
+    for a mail already on that organisation's timeline.
+    """
+    if unfiled.candidate_orgs and customer.org_id not in unfiled.candidate_orgs:
+        raise ApplicationError(f"{customer.org} ne fait pas partie des organisations possibles pour cette réponse.")
+    mail = unfiled_mail(unfiled)
+    _unfiled_claim(unfiled, status=UnfiledReply.Status.FILED, by=by, customer=customer)
+    sent = _by_thread(mail, customer.org)
+    if not mail_file_on(mail, customer=customer, sent=sent if sent and sent.customer_id == customer.pk else None,
+                        today=today, actor=by):
+        raise ApplicationError(f"Cette réponse est déjà sur la chronologie de {customer.org} : ignorez-la.")
+    _unfiled_tasks_settle(unfiled, status=Task.Status.DONE, today=today,
+                          outcome="Réponse classée sur un client par l'exploitant de l'installation.")
+
+
+@transaction.atomic
+def unfiled_ignore(*, unfiled: UnfiledReply, by: Any, today: date) -> None:
+    """The install operator sets a kept mail aside (spam): on no timeline, the row stays as a trace."""
+    _unfiled_claim(unfiled, status=UnfiledReply.Status.IGNORED, by=by)
+    _unfiled_tasks_settle(unfiled, status=Task.Status.CANCELLED, today=today,
+                          outcome="Courriel ignoré par l'exploitant de l'installation (indésirable).")
 
 
 def _action_failed(org: Organisation, action_id: int | None, error: str) -> None:
@@ -348,4 +431,5 @@ def mailboxes_poll(*, today: date) -> int:
     return filed
 
 
-__all__ = ["ParsedMail", "mail_file", "mail_parse", "mailbox_poll", "mailboxes_poll", "strip_quoted"]
+__all__ = ["ParsedMail", "mail_file", "mail_file_on", "mail_parse", "mailbox_poll", "mailboxes_poll", "strip_quoted",
+           "unfiled_file", "unfiled_ignore", "unfiled_mail"]
