@@ -22,7 +22,7 @@ from relance.core.money import format_eur
 from relance.dunning.services import dispute_open
 from relance.ledger.models import Allocation
 from relance.portal.models import Instalment, PaymentPlan
-from relance.portal.plans import payment_plan_create
+from relance.portal.plans import payment_plan_create, plan_list
 
 pytestmark = pytest.mark.django_db
 M = Decimal
@@ -295,3 +295,19 @@ def test_a_viewer_may_list_but_neither_create_nor_cancel(org, customer, invoices
 def test_an_outsider_may_not_even_list(org, plan, charlie):
     assert "charlie@concurrent.fr n'a pas le droit" in refused("plan", "list", "--org", "durand",
                                                                "--user", "charlie@concurrent.fr")
+
+
+def test_listing_costs_the_same_few_queries_for_one_plan_or_many(org, customer, invoices, plan, today,
+                                                                 django_assert_num_queries):
+    with django_assert_num_queries(4):
+        assert len(plan_list(org=org, today=today)) == 1
+    for n in range(3):
+        other = CustomerFactory(org=org, ref=f"C-{n}")
+        inv = InvoiceFactory(customer=other, number=f"FA-9{n}", total_incl_tax=M("100.00"))
+        payment_plan_create(org=org, customer=other, invoices=[inv], today=today,
+                            instalments=[(today + timedelta(days=5), M("100.00"))])
+        Allocation.objects.create(org=org, invoice=inv, source="accounting", amount=M("40.00"), date=today)
+    with django_assert_num_queries(4):
+        rows = plan_list(org=org, today=today)
+    assert [(r.plan.customer.ref, r.paid) for r in rows] == [
+        ("C-0", M("40.00")), ("C-1", M("40.00")), ("C-2", M("40.00")), ("C-MARTIN", M("0.00"))]
