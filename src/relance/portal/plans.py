@@ -144,7 +144,7 @@ def payment_plan_create(*, org: Organisation, customer: Customer, invoices: Sequ
         if inv.pk not in allowed:
             raise ApplicationError(f"La facture {inv.number} ne peut pas entrer dans l'échéancier (réglée, en "
                                    f"litige, d'un autre client ou déjà dans un échéancier).")
-    chosen = [allowed[i.pk] for i in invoices]
+    chosen = list({i.pk: allowed[i.pk] for i in invoices}.values())  # an invoice named twice counts once
     total = money(sum((i.outstanding for i in chosen), ZERO))  # type: ignore[attr-defined]
     if problems := schedule.schedule_problems(instalments, total=total, today=today):
         raise ApplicationError(" ".join(problems), extra={"problems": problems})

@@ -17,6 +17,7 @@ from django.core.management import CommandError, call_command
 
 from relance.activity.models import Event
 from relance.core.dates import add_months
+from relance.core.errors import ApplicationError
 from relance.core.factories import CustomerFactory, InvoiceFactory
 from relance.core.money import format_eur
 from relance.dunning.services import dispute_open
@@ -311,3 +312,17 @@ def test_listing_costs_the_same_few_queries_for_one_plan_or_many(org, customer, 
         rows = plan_list(org=org, today=today)
     assert [(r.plan.customer.ref, r.paid) for r in rows] == [
         ("C-0", M("40.00")), ("C-1", M("40.00")), ("C-2", M("40.00")), ("C-MARTIN", M("0.00"))]
+
+
+def test_an_invoice_named_twice_counts_once_in_the_service(org, customer, invoices, today, alice):
+    """The service itself (not only the command) takes an invoice named twice once: the instalments must sum to
+    what it owes, not twice that."""
+    fa101 = invoices[0]
+    with pytest.raises(ApplicationError) as twice:
+        payment_plan_create(org=org, customer=customer, invoices=[fa101, fa101], today=today, actor=alice,
+                            instalments=[(today + timedelta(days=10), M("2400.00"))])
+    assert f"choisies ({format_eur(M('1200.00'))})" in str(twice.value)
+    plan = payment_plan_create(org=org, customer=customer, invoices=[fa101, fa101], today=today, actor=alice,
+                               instalments=[(today + timedelta(days=10), M("1200.00"))])
+    assert list(plan.invoices.values_list("number", flat=True)) == ["FA-101"]
+    assert sum(i.amount for i in plan.instalments.all()) == M("1200.00")
