@@ -112,6 +112,7 @@ PHASES = {  # module → functions timed separately (they run one after the othe
     # _add_record (called once per invoice) is left out: timing each call would cost more than the call
     "relance.imports.services": ("read_sources", "_parse_all", "_merge_customers", "_check_phones",
                                  "_check_payee_ibans", "_load_existing", "_classify", "_load_touched"),
+    "relance.imports.table": ("_with_hashes", "_existing", "write_table"),
     "relance.imports.writer": ("_write_customers", "_write_contacts", "_invoice_objects", "_existing_allocations",
                                "_wanted_allocations", "_set_statuses", "_insert_invoices", "_read_back_ids",
                                "_sync_allocations", "_write_events"),

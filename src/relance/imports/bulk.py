@@ -9,7 +9,7 @@ they are stored exactly as the ORM would store them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -43,26 +43,57 @@ def insert_rows(objs: Sequence[models.Model], *, batch: int = BATCH) -> None:
 def _write(connection: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], batch: int) -> None:
     """COPY on PostgreSQL (several times faster than INSERTs, the server parses no SQL per row); else a
     prepared INSERT run with executemany, `batch` rows at a time."""
+    _write_batches(connection, table, columns, _batched(rows, batch))
+
+
+def _batched(rows: Iterable[Sequence[Any]], batch: int) -> Iterator[list[Sequence[Any]]]:
+    pending: list[Sequence[Any]] = []
+    for row in rows:
+        pending.append(row)
+        if len(pending) >= batch:
+            yield pending
+            pending = []
+    if pending:
+        yield pending
+
+
+def _write_batches(connection: Any, table: str, columns: Sequence[str],
+                   batches: Iterable[Sequence[Sequence[Any]]]) -> None:
     qn = connection.ops.quote_name
     names = ", ".join(qn(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # identifiers come from the model's metadata; values travel as COPY data, never as SQL
             with cursor.cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                for rows in batches:
+                    for row in rows:
+                        copy.write_row(row)
             return
         placeholders = ", ".join(["%s"] * len(columns))
         # identifiers come from the model's metadata, values are bound parameters
         sql = f"INSERT INTO {qn(table)} ({names}) VALUES ({placeholders})"  # noqa: S608
-        pending: list[Sequence[Any]] = []
-        for row in rows:
-            pending.append(row)
-            if len(pending) >= batch:
-                cursor.executemany(sql, pending)
-                pending = []
-        if pending:
-            cursor.executemany(sql, pending)
+        for rows in batches:
+            cursor.executemany(sql, rows)
+
+
+def new_row_defaults(model: type[models.Model], names: Sequence[str]) -> dict[str, Any]:
+    """Column → what a new instance stores there, for every column but the primary key and `names`
+    (attnames): its default, the time of this call for auto_now fields; prepared as the ORM prepares it."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    blank = model()
+    return {str(f.column): f.get_db_prep_save(f.pre_save(blank, True), connection)
+            for f in model._meta.concrete_fields if not f.primary_key and f.attname not in names}
+
+
+def insert_batches(model: type[models.Model], columns: Sequence[str],
+                   batches: Iterable[Sequence[Sequence[Any]]]) -> None:
+    """INSERT batches of rows (lists of tuples) whose values already are what the ORM would store, one per
+    column of `columns`; the caller gives every column but the primary key (see `new_row_defaults`)."""
+    meta = model._meta
+    expected = {str(f.column) for f in meta.concrete_fields if not f.primary_key}
+    if set(columns) != expected:
+        raise ValueError(f"{meta.db_table}: columns {sorted(expected ^ set(columns))} missing or unknown")
+    _write_batches(connections[DEFAULT_DB_ALIAS], meta.db_table, columns, batches)
 
 
 def _value_preparer(field: models.Field, connection: Any) -> Callable[[Any], Any] | None:

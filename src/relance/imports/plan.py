@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from tqdm import tqdm
 
@@ -24,6 +24,9 @@ INVOICE_FIELDS = ("customer", "kind", "issue_date", "due_date", "currency", "tot
                   "sent_date", "po_number", "payment_reference", "payee_iban", "source", "source_ref",
                   "terms_exceeded", "content_hash")
 T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from relance.imports.table import TablePlan
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -49,7 +52,7 @@ class ImportPlan:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     warnings: list[str] = field(default_factory=list)
-
+    table: TablePlan | None = None  # the new rows of a FEC read by columns, written as a table
 
 
 def progress_bar(items: Sequence[T], progress: bool, label: str) -> Iterable[T]:

@@ -57,8 +57,9 @@ def _import(org: Organisation, paths_or_files: Iterable[Any], fmt: str, *, dry_r
     uploads = read_sources(paths_or_files)
     parsed = _parse_all(uploads, fmt)
     plan = _plan(org, parsed, progress=progress)
-    report = ImportReport(created=len(plan.created), updated=len(plan.updated), unchanged=plan.unchanged,
-                          warnings=plan.warnings, dry_run=dry_run)
+    from_table = plan.table.new.height if plan.table is not None else 0
+    report = ImportReport(created=len(plan.created) + from_table, updated=len(plan.updated),
+                          unchanged=plan.unchanged, warnings=plan.warnings, dry_run=dry_run)
     if not dry_run:
         with transaction.atomic(), _sqlite_cache():
             write_plan(org, plan, today=today, files=[u.name for u in uploads], actor=actor, progress=progress)
@@ -85,6 +86,8 @@ def _sqlite_cache() -> Iterator[None]:
 
 
 def _parse_all(uploads: Sequence[Any], fmt: str) -> ParseResult:
+    if len(uploads) == 1:  # as parsed: a FEC read by columns keeps its invoice table (see `table`)
+        return parse_bytes(uploads[0].data, file=uploads[0].name, fmt=fmt)
     merged = ParseResult()
     problems: list[InputProblem] = []
     for upload in uploads:
@@ -102,7 +105,8 @@ def _parse_all(uploads: Sequence[Any], fmt: str) -> ParseResult:
 def _plan(org: Organisation, parsed: ParseResult, *, progress: bool) -> ImportPlan:
     plan = ImportPlan(links=parsed.credit_links, warnings=list(parsed.warnings))
     problems: list[InputProblem] = []
-    for record in progress_bar(parsed.records, progress, "Contrôle"):
+    records = _plan_table(org, parsed, plan) if _whole_table(parsed) else parsed.records
+    for record in progress_bar(records, progress, "Contrôle"):
         _add_record(plan, record, problems)
     _merge_customers(plan)
     _check_phones(plan, problems)
@@ -113,6 +117,31 @@ def _plan(org: Organisation, parsed: ParseResult, *, progress: bool) -> ImportPl
         raise InputError(problems)
     _load_touched(org, plan)
     return plan
+
+
+def _whole_table(parsed: ParseResult) -> bool:
+    """A FEC read by columns, alone in its import, with one invoice per number: the table path applies."""
+    if parsed.table is None:
+        return False
+    from relance.imports.parsers.fec_columnar import FecInvoices  # polars: a table exists only with it
+
+    table = parsed.table
+    return isinstance(table, FecInvoices) and not table.frame.get_column("number").is_duplicated().any()
+
+
+def _plan_table(org: Organisation, parsed: ParseResult, plan: ImportPlan) -> list[InvoiceRecord]:
+    """Plan the table's new and unchanged rows by columns; the records of the others, for the record path."""
+    from relance.imports.parsers.fec_columnar import FecInvoices
+    from relance.imports.table import linked_numbers, plan_table
+
+    table = parsed.table
+    assert isinstance(table, FecInvoices)
+    plan.customers.update(table.customers)
+    _load_customers(org, plan)
+    terms = {ref: _terms(org, plan, ref) for ref in plan.customers}
+    plan.table, records = plan_table(org, table, linked=linked_numbers(plan.links), terms=terms)
+    plan.unchanged += plan.table.unchanged
+    return records
 
 
 def _add_record(plan: ImportPlan, record: InvoiceRecord, problems: list[InputProblem]) -> None:
@@ -167,10 +196,15 @@ def _check_payee_ibans(plan: ImportPlan) -> None:
                                  "— non enregistré.")
 
 
-def _load_existing(org: Organisation, plan: ImportPlan) -> None:
-    refs, numbers = list(plan.customers), list(plan.records)
+def _load_customers(org: Organisation, plan: ImportPlan) -> None:
+    refs = [ref for ref in plan.customers if ref not in plan.existing_customers]
     for part in chunks(refs):
         plan.existing_customers.update((c.ref, c) for c in scoped(Customer, org).filter(ref__in=part))
+
+
+def _load_existing(org: Organisation, plan: ImportPlan) -> None:
+    _load_customers(org, plan)
+    numbers = list(plan.records)
     # Light rows first: on a re-import most invoices are unchanged and need no model instance.
     columns = ("number", "content_hash", "source", "source_ref")
     if len(numbers) > 10 * CHUNK and scoped(Invoice, org).count() < 4 * len(numbers):

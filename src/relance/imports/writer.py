@@ -58,6 +58,11 @@ def write_plan(org: Organisation, plan: ImportPlan, *, today: date, files: list[
                progress: bool) -> None:
     customers = _write_customers(org, plan)
     _write_contacts(org, plan, customers)
+    from_table: list[tuple[int, int, str]] = []
+    if plan.table is not None:
+        from relance.imports.table import write_table
+
+        from_table = write_table(org, plan.table, customers, today=today)
     touched = plan.created + plan.updated
     invoices, new, changed = _invoice_objects(org, plan, customers, touched, progress)
     existing = _existing_allocations(org, invoices, touched, plan)
@@ -68,7 +73,7 @@ def write_plan(org: Organisation, plan: ImportPlan, *, today: date, files: list[
     Invoice.objects.bulk_update(changed, [*INVOICE_FIELDS, "document", "status"], batch_size=BATCH)
     Invoice.objects.bulk_update(restatused, ["status"], batch_size=BATCH)
     _sync_allocations(org, invoices, existing, wanted)
-    _write_events(org, plan, invoices, today=today, files=files, actor=actor)
+    _write_events(org, plan, invoices, from_table, today=today, files=files, actor=actor)
 
 
 def _write_customers(org: Organisation, plan: ImportPlan) -> dict[str, Customer]:
@@ -327,12 +332,21 @@ def _sync_allocations(org: Organisation, invoices: dict[str, AnyInvoice], existi
     Allocation.objects.bulk_update(changed, ["amount", "date"], batch_size=BATCH)
 
 
-def _write_events(org: Organisation, plan: ImportPlan, invoices: dict[str, AnyInvoice], *, today: date,
-                  files: list[str], actor: Any) -> None:
+def _line(plan: ImportPlan, number: str) -> int:
+    return plan.records[number].line
+
+
+def _write_events(org: Organisation, plan: ImportPlan, invoices: dict[str, AnyInvoice],
+                  from_table: list[tuple[int, int, str]], *, today: date, files: list[str], actor: Any) -> None:
+    """One event per customer, naming the invoices created and updated (in the order of the file)."""
     per_customer: dict[int, dict[str, list[str]]] = defaultdict(lambda: {"created": [], "updated": []})
-    for key, numbers in (("created", plan.created), ("updated", plan.updated)):
-        for number in numbers:
-            per_customer[invoices[number].customer_id][key].append(number)
+    created = [(_line(plan, n), invoices[n].customer_id, n) for n in plan.created]
+    if from_table:  # both paths: back in the order of the file
+        created = sorted(created + from_table, key=lambda row: row[0])
+    for _, customer_id, number in created:
+        per_customer[customer_id]["created"].append(number)
+    for number in plan.updated:
+        per_customer[invoices[number].customer_id]["updated"].append(number)
     names = ", ".join(f.rsplit("/", 1)[-1] for f in files)
     events = [
         Event(org=org, customer_id=customer_id, type="import", date=today, actor=actor,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
 from relance.core.errors import InputError, InputProblem
 from relance.ledger.records import InvoiceRecord
@@ -25,11 +26,29 @@ class CreditLink:
     date: date
 
 
-@dataclass
+class InvoiceTable(Protocol):
+    """Invoices still held as columns (a FEC read with polars): records are built only when asked for."""
+
+    def records(self) -> list[InvoiceRecord]: ...
+
+
 class ParseResult:
-    records: list[InvoiceRecord] = field(default_factory=list)
-    credit_links: list[CreditLink] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    """What a parser read: invoice records (or a table of them), credit notes already set, warnings."""
+
+    def __init__(self, records: list[InvoiceRecord] | None = None, credit_links: list[CreditLink] | None = None,
+                 warnings: list[str] | None = None, table: InvoiceTable | None = None) -> None:
+        self._records = records if records is not None else []
+        self.credit_links = credit_links if credit_links is not None else []
+        self.warnings = warnings if warnings is not None else []
+        #: the invoices as a table, while nothing has asked for them one by one (the import writes it as is)
+        self.table = table
+
+    @property
+    def records(self) -> list[InvoiceRecord]:
+        if self.table is not None:
+            self._records.extend(self.table.records())
+            self.table = None
+        return self._records
 
     def extend(self, other: ParseResult) -> None:
         self.records.extend(other.records)

@@ -132,7 +132,7 @@ def _result(lines: pl.DataFrame, file: str) -> ParseResult:
     lettered = lettered.join(with_credit_note, on=["ref", "letter"], how="left", maintain_order="left")
     paid = _paid_simple(lettered.filter(~pl.col("complex")))
     extra, links = _paid_complex(lettered.filter(pl.col("complex")), file)
-    return ParseResult(records=_records(pieces, paid, extra, customers, file), credit_links=links)
+    return ParseResult(credit_links=links, table=FecInvoices(_invoice_frame(pieces, paid, extra), customers, file))
 
 
 def _customer_lines(lines: pl.DataFrame, revenue: pl.DataFrame) -> pl.DataFrame:
@@ -205,6 +205,30 @@ def _money(cents: int) -> Decimal:
     return Decimal(cents).scaleb(-2)
 
 
+def _invoice_frame(pieces: pl.DataFrame, paid: pl.DataFrame, extra: dict[tuple[str, str], _Piece]) -> pl.DataFrame:
+    """One row per invoice or credit note, in the order of its first line; amounts in whole cents.
+
+    Columns: ref, number, line, issue_date, kind, total (> 0), excl (None when nil), paid (what the
+    accounting says is paid, at most the total; 0 for a credit note) and paid_date (None when nothing was)."""
+    more = [(ref, piece, int(p.paid.scaleb(2)), p.paid_date) for (ref, piece), p in extra.items() if p.paid]
+    more_frame = pl.DataFrame(more, schema={"ref": pl.String, "piece": pl.String, "more": pl.Int64,
+                                            "more_date": pl.Date}, orient="row")
+    balance, excl, kind = pl.col("balance"), pl.col("excl"), pl.col("kind")
+    settled, total = pl.col("settled"), pl.col("total")
+    return (pieces.filter(balance != 0)
+            .join(paid, on=["ref", "piece"], how="left", maintain_order="left")
+            .join(more_frame, on=["ref", "piece"], how="left", maintain_order="left")
+            .select("ref", "line", number="piece", issue_date="day",
+                    kind=pl.when(balance > 0).then(pl.lit("invoice")).otherwise(pl.lit("credit_note")),
+                    total=balance.abs(),
+                    excl=pl.when(excl.is_not_null() & (excl != 0)).then(excl.abs()),
+                    settled=pl.col("paid").fill_null(0) + pl.col("more").fill_null(0),
+                    paid_date=pl.max_horizontal("paid_date", "more_date"))
+            .with_columns(paid=pl.when(kind == "invoice").then(pl.min_horizontal(settled, total)).otherwise(0),
+                          paid_date=pl.when(settled != 0).then("paid_date"))
+            .drop("settled"))
+
+
 #: every field of an InvoiceRecord at its default, for `_record`
 _DEFAULTS = dict(InvoiceRecord(file="", line=0, number="", customer=CustomerRecord(ref="", name=""),
                                issue_date=date.min, due_date=None, total_incl_tax=ZERO, source="fec").__dict__)
@@ -220,8 +244,8 @@ def _record(values: dict[str, object]) -> InvoiceRecord:
     return record
 
 
-def _text(cents: pl.Expr) -> pl.Expr:
-    """Whole cents (≥ 0) as the text of a two-decimal amount: 123456 → "1234.56"."""
+def money_text(cents: pl.Expr) -> pl.Expr:
+    """Whole cents (≥ 0) as the text of a two-decimal amount, str() of its Decimal: 123456 → "1234.56"."""
     return (cents // 100).cast(pl.String) + "." + (cents % 100).cast(pl.String).str.zfill(2)
 
 
@@ -230,32 +254,29 @@ def _decimals(texts: list[str | None]) -> list[Decimal | None]:
     return [None if t is None else d for t, d in zip(texts, map(Decimal, (t or "0" for t in texts)), strict=True)]
 
 
-def _records(pieces: pl.DataFrame, paid: pl.DataFrame, extra: dict[tuple[str, str], _Piece],
-             customers: dict[str, CustomerRecord], file: str) -> list[InvoiceRecord]:
-    balance, excl = pl.col("balance"), pl.col("excl")
-    table = (pieces.filter(balance != 0)
-             .join(paid, on=["ref", "piece"], how="left", maintain_order="left")
-             .select("ref", "piece", "line", "day",
-                     kind=pl.when(balance > 0).then(pl.lit("invoice")).otherwise(pl.lit("credit_note")),
-                     total=_text(balance.abs()),
-                     excl=pl.when(excl.is_not_null() & (excl != 0)).then(_text(excl.abs())),
-                     paid=pl.when(pl.col("paid") > 0).then(_text(pl.col("paid"))),
-                     paid_date="paid_date"))
-    refs, numbers, lines, days, kinds, totals, excls, paids, paid_dates = (
-        column.to_list() for column in table.get_columns())
-    records = []
-    for ref, number, line, day, kind, total, excl_tax, settled, paid_date in zip(
-            refs, numbers, lines, days, kinds, _decimals(totals), _decimals(excls), _decimals(paids), paid_dates,
-            strict=True):
-        settled = settled or ZERO
-        if (more := extra.get((ref, number))) is not None and more.paid:
-            settled += more.paid
-            paid_date = max(paid_date or date.min, more.paid_date or date.min)
-        records.append(_record({
+class FecInvoices:
+    """The invoices and credit notes of a FEC as a table (see `_invoice_frame`), with their customers.
+
+    The import writes most rows straight from the table; `records` builds InvoiceRecords for the others
+    (or for every row, when the file is not imported alone)."""
+
+    def __init__(self, frame: pl.DataFrame, customers: dict[str, CustomerRecord], file: str) -> None:
+        self.frame, self.file = frame, file
+        #: the customers of the invoices, in the order of their first invoice (as records would give them)
+        self.customers = {ref: customers[ref] for ref in frame.get_column("ref").unique(maintain_order=True)}
+
+    def records(self, frame: pl.DataFrame | None = None) -> list[InvoiceRecord]:
+        """InvoiceRecords for the rows of `frame` (a part of this table), or of the whole table."""
+        table = (self.frame if frame is None else frame).select(
+            "ref", "number", "line", "issue_date", "kind", money_text(pl.col("total")),
+            money_text(pl.col("excl")), money_text(pl.col("paid")), "paid_date")
+        refs, numbers, lines, days, kinds, totals, excls, paids, paid_dates = (
+            column.to_list() for column in table.get_columns())
+        customers, file = self.customers, self.file
+        return [_record({
             "file": file, "line": line, "number": number, "customer": customers[ref], "issue_date": day,
-            "total_incl_tax": total, "kind": kind, "total_excl_tax": excl_tax,
-            "amount_paid": min(settled, total) if kind == "invoice" else ZERO,
-            "paid_date": paid_date if settled else None,
-            "source_ref": f"{ref}/{number}",
-        }))
-    return records
+            "total_incl_tax": total, "kind": kind, "total_excl_tax": excl_tax, "amount_paid": paid,
+            "paid_date": paid_date, "source_ref": f"{ref}/{number}",
+        }) for ref, number, line, day, kind, total, excl_tax, paid, paid_date in zip(
+            refs, numbers, lines, days, kinds, _decimals(totals), _decimals(excls), _decimals(paids), paid_dates,
+            strict=True)]
