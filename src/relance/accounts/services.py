@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from relance.accounts.models import Membership, Organisation, Role, User
 from relance.core.errors import ApplicationError
@@ -13,7 +14,7 @@ def organisation_create(*, name: str, siren: str = "", iban: str = "", bic: str 
 
     slug = slug or slugify(name)[:50] or "organisation"
     if Organisation.objects.filter(slug=slug).exists():
-        raise ApplicationError(f"Une organisation « {slug} » existe déjà.")
+        raise ApplicationError(_("Une organisation « %(slug)s » existe déjà.") % {"slug": slug})
     org = Organisation(name=name, slug=slug, siren=siren.replace(" ", ""), iban=iban.replace(" ", "").upper(), bic=bic)
     try:
         org.full_clean()
@@ -37,5 +38,5 @@ def member_add(*, org: Organisation, email: str, password: str | None, role: str
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=password, full_name=full_name, is_staff=is_staff)
-    membership, _ = Membership.objects.update_or_create(user=user, org=org, defaults={"role": role})
+    membership, _created = Membership.objects.update_or_create(user=user, org=org, defaults={"role": role})
     return membership

@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from relance.accounts.models import Organisation
 from relance.activity.models import Event, Task
 from relance.ledger.models import Customer, Invoice
@@ -34,9 +36,9 @@ def task_complete(*, org: Organisation, task: Task, day: date, outcome: str = ""
     from relance.core.errors import ApplicationError
 
     if task.org_id != org.id:
-        raise ApplicationError("Tâche introuvable.")
+        raise ApplicationError(_("Tâche introuvable."))
     if task.status != Task.Status.OPEN:
-        raise ApplicationError(f"La tâche est déjà {task.get_status_display().lower()}.")
+        raise ApplicationError(_("La tâche est déjà %(status)s.") % {"status": task.get_status_display().lower()})
     task.status, task.done_on, task.outcome = Task.Status.DONE, day, outcome
     task.save(update_fields=["status", "done_on", "outcome"])
     return task

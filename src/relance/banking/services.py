@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from relance.accounts.models import Organisation
 from relance.activity.models import Event, Task
@@ -135,7 +136,7 @@ def _known(model: type, org: Organisation, field_name: str, values: Iterable[str
 
 def _statement_row(org: Organisation, item: StatementInput, today: date) -> BankStatement:
     s = item.parsed
-    row, _ = BankStatement.objects.get_or_create(
+    row, _created = BankStatement.objects.get_or_create(
         org=org, content_hash=item.content_hash, statement_id=s.statement_id[:200],
         defaults={"file_name": s.file[:255], "format": s.format, "account_iban": s.account_iban[:34],
                   "account_id": s.account_id[:100], "opening_date": s.opening_date, "closing_date": s.closing_date,
@@ -254,7 +255,7 @@ def _insert_payments(org: Organisation, payments: list[Payment]) -> None:
             by_ref[ref].pk = pk
             by_ref[ref]._state.adding = False
     if any(p.pk is None for p in payments):  # two new lines with one reference: the dedupe forbids it
-        raise ApplicationError("Deux transactions du relevé portent la même référence bancaire.")
+        raise ApplicationError(_("Deux transactions du relevé portent la même référence bancaire."))
 
 
 def _locked_outstanding(org: Organisation, ids: list[int]) -> dict[int, Decimal]:
@@ -274,13 +275,13 @@ def allocations_bulk_add(*, org: Organisation, matched: list[tuple[Payment, Deci
     is outstanding, an invoice with nothing left is paid), one query per chunk instead of four per allocation.
     The allocations are written by one prepared INSERT; their ids are not read back."""
     planned: dict[int, Decimal] = defaultdict(Decimal)
-    for _, decision in matched:
+    for _payment, decision in matched:
         for inv, amount in decision.allocations:
             planned[inv.id] += amount
     ids = sorted(planned)
     outstanding = _locked_outstanding(org, ids)
     if any(planned[pk] > outstanding.get(pk, Decimal("0")) for pk in ids):
-        raise ApplicationError("Les factures ont changé pendant l'import des relevés : relancez l'import.")
+        raise ApplicationError(_("Les factures ont changé pendant l'import des relevés : relancez l'import."))
     rows = [Allocation(org_id=org.id, invoice_id=inv.id, source=Allocation.Source.PAYMENT, payment_id=payment.id,
                        amount=amount,
                        date=payment.date, note=decision.reason[:300])
@@ -320,13 +321,14 @@ def payment_assign(*, org: Organisation, payment: Payment, invoices: list[Invoic
     """A person assigns an unmatched payment to one or several open invoices of one customer."""
     payment = scoped(Payment, org).select_for_update().get(pk=payment.pk)
     if payment.status != Payment.Status.UNMATCHED:
-        raise ApplicationError(f"Ce paiement est déjà {payment.get_status_display().lower()}.")
+        raise ApplicationError(_("Ce paiement est déjà %(status)s.") % {"status": payment.get_status_display().lower()})
     if not invoices:
-        raise ApplicationError("Choisissez au moins une facture.")
+        raise ApplicationError(_("Choisissez au moins une facture."))
     if len({i.customer_id for i in invoices}) != 1 or any(i.org_id != org.id for i in invoices):
-        raise ApplicationError("Les factures choisies doivent appartenir à un seul client.")
+        raise ApplicationError(_("Les factures choisies doivent appartenir à un seul client."))
     if any(i.currency != payment.currency for i in invoices):
-        raise ApplicationError(f"Le paiement est en {payment.currency} : choisissez des factures dans cette devise.")
+        raise ApplicationError(_("Le paiement est en %(currency)s : choisissez des factures dans cette devise.")
+                               % {"currency": payment.currency})
     customer = invoices[0].customer
     allocations, left = [], payment.amount
     for invoice in sorted(invoices, key=lambda i: (i.due_date, i.id)):
@@ -338,7 +340,7 @@ def payment_assign(*, org: Organisation, payment: Payment, invoices: list[Invoic
                                           note="Affectation manuelle"))
         left -= part
     if not allocations:
-        raise ApplicationError("Les factures choisies sont déjà soldées.")
+        raise ApplicationError(_("Les factures choisies sont déjà soldées."))
     who = getattr(actor, "email", "") or "l'équipe"
     payment.customer, payment.status = customer, Payment.Status.MATCHED
     payment.match_reason = f"Rapproché manuellement par {who} le {today.strftime('%d/%m/%Y')}."
@@ -407,7 +409,7 @@ def _reversed_payment(org: Organisation, line: BankLine) -> Payment | None:
 def payment_reverse(*, org: Organisation, payment: Payment, day: date, reason_code: str, today: date) -> Payment:
     """The bank took the money back: undo its allocations (invoices reopen) and keep the evidence."""
     if payment.org_id != org.id:
-        raise ApplicationError("Paiement introuvable.")
+        raise ApplicationError(_("Paiement introuvable."))
     if payment.status == Payment.Status.REVERSED:
         return payment
     allocations = list(scoped(Allocation, org).filter(payment=payment).select_related("invoice"))

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from relance.accounts.models import Organisation
 from relance.activity.models import Task
@@ -112,7 +113,7 @@ def print_batch(*, org: Organisation, day: date, duplex: bool = True) -> tuple[b
 
     letters = batch_letters(org=org, day=day)
     if not letters:
-        raise ApplicationError(f"Aucun courrier à imprimer le {day:%d/%m/%Y}.")
+        raise ApplicationError(_("Aucun courrier à imprimer le %(day)s.") % {"day": f"{day:%d/%m/%Y}"})
     readers = [PdfReader(str(media_path(doc.path))) for doc in letters]
     cover, rows, total = _batch_cover(org, day, letters, [len(r.pages) for r in readers], duplex=duplex)
     parts = [PdfReader(_bytes_io(cover.write_pdf())), *readers]
@@ -132,7 +133,7 @@ def _batch_cover(org: Organisation, day: date, letters: list[Document], counts: 
     day's list can take two cover pages).
     """
     cover_pages = 1
-    for _ in range(3):
+    for _attempt in range(3):
         rows, start = [], _sheet_pages(cover_pages, duplex=duplex) + 1
         for doc, pages in zip(letters, counts, strict=True):
             rows.append({"doc": doc, "first": start, "last": start + pages - 1, "pages": pages})
@@ -142,7 +143,7 @@ def _batch_cover(org: Organisation, day: date, letters: list[Document], counts: 
         if len(cover.pages) == cover_pages:
             return cover, rows, start - 1
         cover_pages = len(cover.pages)
-    raise ApplicationError("La page de garde du lot d'impression ne se stabilise pas.")  # pragma: no cover
+    raise ApplicationError(_("La page de garde du lot d'impression ne se stabilise pas."))  # pragma: no cover
 
 
 BATCH_FOOTER_CSS = (

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.apps import apps
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from relance.accounts.models import Organisation
 from relance.activity.models import Event, Task
@@ -155,7 +156,8 @@ def litigation_data(*, org: Organisation, customer: Customer, today: date) -> di
     ctx = context_for_customer(org=org, customer=customer, today=today, step="litigation", channel="letter",
                                portal_link="")
     if not ctx.invoices:
-        raise ApplicationError(f"{customer.name} n'a aucune facture impayée : pas de dossier contentieux.")
+        raise ApplicationError(_("%(customer)s n'a aucune facture impayée : pas de dossier contentieux.")
+                               % {"customer": customer.name})
     court = competent_court(kind=customer.kind, postcode=customer.postcode, city=customer.city, today=today,
                             chosen=chosen_court(org=org, customer=customer))
     total = money(ctx.total_outstanding + ctx.total_interest + ctx.total_indemnity)
@@ -185,7 +187,7 @@ def _injonction_json(data: dict[str, Any]) -> bytes:
 def litigation_file(*, org: Organisation, customer: Customer, today: date) -> bytes:
     """The zip to hand to a lawyer or to file with the court."""
     if customer.org_id != org.id:
-        raise ApplicationError("Client introuvable.")
+        raise ApplicationError(_("Client introuvable."))
     data = litigation_data(org=org, customer=customer, today=today)
     document = html_to_document(render_to_string("channels/litigation.html", data))
     buffer = io.BytesIO()

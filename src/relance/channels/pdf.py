@@ -106,12 +106,14 @@ def safe_filename(name: str) -> str:
 
 def output_write(path: Path, data: bytes) -> None:
     """Write a command's output file; a path that cannot be written is bad input (exit 2), not a crash."""
+    from django.utils.translation import gettext as _
+
     from relance.core.errors import ApplicationError
 
     try:
         path.write_bytes(data)
     except OSError as exc:
-        raise ApplicationError(f"Impossible d'écrire « {path} » : {exc.strerror or exc}.")
+        raise ApplicationError(_("Impossible d'écrire « %(path)s » : %(error)s.") % {"path": path, "error": exc.strerror or exc})
 
 
 def store_pdf(*, folder: str, name: str, day: date, data: bytes) -> str:

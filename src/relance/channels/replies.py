@@ -24,6 +24,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from relance.accounts.models import Organisation
 from relance.activity.models import Event, Task
@@ -310,8 +311,8 @@ def unfiled_mail(unfiled: UnfiledReply) -> ParsedMail:
     """The mail as it was read, rebuilt from what UnfiledReply kept of it."""
     details = unfiled.details or {}
     if unfiled.reason == UnfiledReply.Reason.UNMATCHED_BOUNCE and not details:
-        raise ApplicationError("Cet avis de non-distribution a été enregistré sans ses détails (adresses en échec) : "
-                               "il ne peut pas être classé. Ignorez-le et corrigez l'adresse du client à la main.")
+        raise ApplicationError(_("Cet avis de non-distribution a été enregistré sans ses détails (adresses en échec) : "
+                                 "il ne peut pas être classé. Ignorez-le et corrigez l'adresse du client à la main."))
     return ParsedMail(
         message_id=unfiled.message_id, from_address=unfiled.from_address, from_name=unfiled.from_name,
         subject=unfiled.subject, text=unfiled.text, in_reply_to=details.get("in_reply_to", ""),
@@ -327,8 +328,10 @@ def _unfiled_claim(unfiled: UnfiledReply, *, status: str, by: Any, customer: Cus
         status=status, customer=customer, handled_by=by, handled_at=timezone.now())
     unfiled.refresh_from_db()
     if not claimed:
-        raise ApplicationError(f"Cette réponse est déjà {unfiled.get_status_display()}"
-                               + (f" (sur {unfiled.customer})." if unfiled.customer else "."))
+        status = unfiled.get_status_display()
+        raise ApplicationError(_("Cette réponse est déjà %(status)s (sur %(customer)s).")
+                               % {"status": status, "customer": unfiled.customer} if unfiled.customer
+                               else _("Cette réponse est déjà %(status)s.") % {"status": status})
 
 
 def _unfiled_tasks_settle(unfiled: UnfiledReply, *, status: str, outcome: str, today: date) -> None:
@@ -350,13 +353,15 @@ def unfiled_file(*, unfiled: UnfiledReply, customer: Customer, by: Any, today: d
     for a mail already on that organisation's timeline.
     """
     if unfiled.candidate_orgs and customer.org_id not in unfiled.candidate_orgs:
-        raise ApplicationError(f"{customer.org} ne fait pas partie des organisations possibles pour cette réponse.")
+        raise ApplicationError(_("%(org)s ne fait pas partie des organisations possibles pour cette réponse.")
+                               % {"org": customer.org})
     mail = unfiled_mail(unfiled)
     _unfiled_claim(unfiled, status=UnfiledReply.Status.FILED, by=by, customer=customer)
     sent = _by_thread(mail, customer.org)
     if not mail_file_on(mail, customer=customer, sent=sent if sent and sent.customer_id == customer.pk else None,
                         today=today, actor=by):
-        raise ApplicationError(f"Cette réponse est déjà sur la chronologie de {customer.org} : ignorez-la.")
+        raise ApplicationError(_("Cette réponse est déjà sur la chronologie de %(org)s : ignorez-la.")
+                               % {"org": customer.org})
     _unfiled_tasks_settle(unfiled, status=Task.Status.DONE, today=today,
                           outcome="Réponse classée sur un client par l'exploitant de l'installation.")
 

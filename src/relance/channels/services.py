@@ -8,6 +8,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from relance.accounts.models import Organisation
 from relance.activity.services import event_record
@@ -25,7 +26,7 @@ def registered_letter_get(*, org: Organisation, action_id: int | None = None,
     document = (qs.filter(action_id=action_id).last() if action_id is not None
                 else qs.filter(pk=document_id or 0).first())
     if document is None:
-        raise ApplicationError(f"Lettre recommandée introuvable : {action_id or document_id}")
+        raise ApplicationError(_("Lettre recommandée introuvable : %(id)s") % {"id": action_id or document_id})
     return document
 
 
@@ -34,15 +35,15 @@ def registered_letter_track(*, org: Organisation, document: Document, tracking_n
                             acknowledged_on: date | None, today: date, actor: Any = None) -> Document:
     """Record the postal tracking number and the acknowledgement date (on the document and the action)."""
     if document.org_id != org.id or document.kind != Document.Kind.REGISTERED_LETTER:
-        raise ApplicationError("Lettre recommandée introuvable.")
+        raise ApplicationError(_("Lettre recommandée introuvable."))
     tracking_number = tracking_number.strip().replace(" ", "").upper()
     if not tracking_number and acknowledged_on is None:
-        raise ApplicationError("Indiquez le numéro de suivi ou la date de l'accusé de réception.")
+        raise ApplicationError(_("Indiquez le numéro de suivi ou la date de l'accusé de réception."))
     if len(tracking_number) > TRACKING_MAX:
-        raise ApplicationError(f"Numéro de suivi trop long ({TRACKING_MAX} caractères au plus).")
+        raise ApplicationError(_("Numéro de suivi trop long (%(max)s caractères au plus).") % {"max": TRACKING_MAX})
     if acknowledged_on is not None and not document.day <= acknowledged_on <= today:
-        raise ApplicationError(
-            f"L'accusé de réception doit être daté entre l'envoi ({document.day:%d/%m/%Y}) et aujourd'hui.")
+        raise ApplicationError(_("L'accusé de réception doit être daté entre l'envoi (%(sent)s) et aujourd'hui.")
+                               % {"sent": f"{document.day:%d/%m/%Y}"})
     document.tracking_number = tracking_number or document.tracking_number
     document.acknowledged_on = acknowledged_on or document.acknowledged_on
     document.save(update_fields=["tracking_number", "acknowledged_on"])
@@ -66,11 +67,11 @@ def template_save(*, org: Organisation, step: str, part: str, language: str, sou
     from relance.channels.rendering import PARTS, is_html, template_validate
 
     if part not in PARTS or language not in ("fr", "en"):
-        raise ApplicationError(f"Modèle inconnu : {part} ({language}).")
+        raise ApplicationError(_("Modèle inconnu : %(part)s (%(language)s).") % {"part": part, "language": language})
     problems = template_validate(source, html=is_html(part))
     if problems:
         raise ApplicationError(" ".join(problems), extra={"problems": problems})
-    template, _ = Template.objects.update_or_create(
+    template, _created = Template.objects.update_or_create(
         org=org, step=step, part=part, language=language, defaults={"source": source, "updated_by": user})
     return template
 
@@ -87,20 +88,23 @@ def court_choice_record(*, org: Organisation, customer: Customer, court: str, to
                         actor: Any = None) -> CourtChoice:
     """Record which of the département's courts hears this customer's case (checked on the annuaire)."""
     if customer.org_id != org.id:
-        raise ApplicationError("Client introuvable.")
+        raise ApplicationError(_("Client introuvable."))
     if customer.kind == "public":
-        raise ApplicationError("Acheteur public : pas d'injonction de payer, aucune juridiction à choisir.")
+        raise ApplicationError(_("Acheteur public : pas d'injonction de payer, aucune juridiction à choisir."))
     commercial = customer.kind == "b2b"
     found = court_candidates(postcode=customer.postcode, commercial=commercial, today=today)
     if not found.names:
-        raise ApplicationError(f"Aucune juridiction de ce type dans la table pour le département "
-                               f"{found.departement.name} : voir l'annuaire des juridictions sur justice.fr.")
+        raise ApplicationError(_("Aucune juridiction de ce type dans la table pour le département %(departement)s : "
+                                 "voir l'annuaire des juridictions sur justice.fr.")
+                               % {"departement": found.departement.name})
     wanted = " ".join(court.split()).casefold()
     match = next((name for name in found.names if name.casefold() == wanted), None)
     if match is None:
-        raise ApplicationError(f"« {court} » n'est pas une juridiction du département {found.departement.name} "
-                               f"({found.departement.code}). Choix possibles : {' ; '.join(found.names)}.")
-    choice, _ = CourtChoice.objects.update_or_create(
+        raise ApplicationError(_("« %(court)s » n'est pas une juridiction du département %(departement)s (%(code)s). "
+                                 "Choix possibles : %(choices)s.")
+                               % {"court": court, "departement": found.departement.name,
+                                  "code": found.departement.code, "choices": " ; ".join(found.names)})
+    choice, _created = CourtChoice.objects.update_or_create(
         org=org, customer=customer, commercial=commercial,
         defaults={"court": stored_name(match), "postcode": customer.postcode.strip(), "chosen_on": today,
                   "chosen_by": actor if getattr(actor, "pk", None) else None})

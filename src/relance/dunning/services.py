@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -14,6 +14,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from relance.accounts.models import Organisation
 from relance.activity.models import Task
@@ -35,14 +37,45 @@ from relance.dunning.selectors import (
 from relance.ledger.models import Customer, Dispute, Invoice, Promise
 from relance.ledger.selectors import open_invoices, scoped
 
-STEP_LABELS = {
-    "pre_due": "rappel avant échéance", "reminder_1": "première relance", "reminder_2": "deuxième relance",
-    "call": "appel", "reminder_3": "troisième relance", "formal_notice": "mise en demeure",
-    "litigation": "passage au contentieux", "complete_contact": "coordonnées à compléter",
-    "instalment_reminder": "rappel d'échéance",
+
+class TranslatedLabels(Mapping[str, str]):
+    """Labels looked up in the active language (French unless a request or a portal visit chose English).
+
+    Built at import time from the French names, translated on each access: a page shows them in its
+    reader's language, while the timeline and tasks keep the French names (`*_FR`) as recorded evidence.
+    """
+
+    def __init__(self, french: dict[str, str]) -> None:
+        self._french = french
+
+    def __getitem__(self, code: str) -> str:
+        return _(self._french[code])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._french)
+
+    def __len__(self) -> int:
+        return len(self._french)
+
+
+STEP_LABELS_FR = {
+    "pre_due": gettext_noop("rappel avant échéance"), "reminder_1": gettext_noop("première relance"),
+    "reminder_2": gettext_noop("deuxième relance"), "call": gettext_noop("appel"),
+    "reminder_3": gettext_noop("troisième relance"), "formal_notice": gettext_noop("mise en demeure"),
+    "litigation": gettext_noop("passage au contentieux"), "complete_contact": gettext_noop("coordonnées à compléter"),
+    "instalment_reminder": gettext_noop("rappel d'échéance"),
 }
-CHANNEL_LABELS = {"email": "e-mail", "sms": "SMS", "letter": "courrier", "registered_letter": "lettre recommandée",
-                  "phone": "appel", "task": "tâche"}
+CHANNEL_LABELS_FR = {
+    "email": gettext_noop("e-mail"), "sms": gettext_noop("SMS"), "letter": gettext_noop("courrier"),
+    "registered_letter": gettext_noop("lettre recommandée"), "phone": gettext_noop("appel"),
+    "task": gettext_noop("tâche"),
+}
+#: for pages: in the reader's language
+STEP_LABELS: Mapping[str, str] = TranslatedLabels(STEP_LABELS_FR)
+CHANNEL_LABELS: Mapping[str, str] = TranslatedLabels(CHANNEL_LABELS_FR)
+#: "Action introuvable." and the like, by the kind of object looked for
+NOT_FOUND = {"Action": gettext_noop("Action introuvable."), "Client": gettext_noop("Client introuvable."),
+             "Facture": gettext_noop("Facture introuvable.")}
 LIMITATION_WARNING_DAYS = 90
 PLANNED_STATUS = {planner.SEND: Action.Status.QUEUED, planner.AWAITING_APPROVAL: Action.Status.AWAITING_APPROVAL,
                   planner.TASK: Action.Status.TASK}
@@ -73,8 +106,8 @@ def dunning_run(*, org: Organisation, today: date, dry_run: bool = False) -> Run
     last = last_real_run(org=org)
     if not dry_run and last is not None and today < last:
         raise ApplicationError(
-            f"Un passage réel a déjà eu lieu le {_fr(last)} : impossible de relancer pour le {_fr(today)}, "
-            f"date antérieure (utilisez --dry-run pour simuler)."
+            _("Un passage réel a déjà eu lieu le %(last)s : impossible de relancer pour le %(today)s, "
+              "date antérieure (utilisez --dry-run pour simuler).") % {"last": _fr(last), "today": _fr(today)}
         )
     from relance.banking.api import bank_staleness_warning
 
@@ -205,7 +238,7 @@ def _data_checks(plan: planner.DayPlan, state: DayState, today: date) -> list[st
                 out.append(f"Facture {state.info(inv_id).number} : relancée alors qu'elle n'est envoyée "
                            f"que le {_fr(sent)} selon la source.")
         if pa.channel in ("letter", "registered_letter") and not info.has_address:
-            out.append(f"Client {info.ref} : aucune adresse postale pour le {CHANNEL_LABELS[pa.channel]}.")
+            out.append(f"Client {info.ref} : aucune adresse postale pour le {CHANNEL_LABELS_FR[pa.channel]}.")
         if pa.fallback:
             out.append(f"Client {info.ref} : pas d'adresse e-mail utilisable, la relance part par courrier.")
     return out + _limitation_warnings(state, today)
@@ -293,7 +326,7 @@ def _create_action(org: Organisation, customer: Customer, pa: planner.PlannedAct
 def _side_effects(org: Organisation, customer: Customer, action: Action, pa: planner.PlannedAction,
                   state: DayState, today: date) -> None:
     numbers = ", ".join(state.info(i).number for i in pa.listed)
-    label = STEP_LABELS.get(pa.step, pa.step)
+    label = STEP_LABELS_FR.get(pa.step, pa.step)
     if pa.step == planner.CONTACT_TASK_STEP:
         task_create(org=org, kind=Task.Kind.CONTACT, title=f"Compléter l'adresse e-mail de {customer.name}",
                     due=today, customer=customer, action_id=action.id,
@@ -305,7 +338,7 @@ def _side_effects(org: Organisation, customer: Customer, action: Action, pa: pla
         task_create(org=org, kind=Task.Kind.CALL, title=f"Appeler {customer.name} ({customer.ref})", due=today,
                     customer=customer, action_id=action.id, body=call_task_body(action))
     event_record(org=org, type="dunning_action", day=today, customer=customer,
-                 message=f"{label.capitalize()} par {CHANNEL_LABELS.get(pa.channel, pa.channel)} "
+                 message=f"{label.capitalize()} par {CHANNEL_LABELS_FR.get(pa.channel, pa.channel)} "
                          f"({action.get_status_display().lower()}) : {numbers} — {pa.amount:.2f} {action.currency}",
                  data={"action_id": action.id, "step": pa.step, "channel": pa.channel})
 
@@ -333,7 +366,7 @@ def _record_planned_event(org: Organisation, customer: Customer, ev: planner.Pla
 def dunning_explain(*, org: Organisation, invoice: Invoice, today: date) -> planner.Explanation:
     """Why `invoice` gets, or does not get, a step on `today` (the planner's reasons, in French)."""
     if invoice.org_id != org.id:
-        raise ApplicationError(f"Facture inconnue : {invoice.number}")
+        raise ApplicationError(_("Facture inconnue : %(number)s") % {"number": invoice.number})
     state = next(day_state_batches(org=org, today=today, customer_ids=[invoice.customer_id]), None)
     numbers = {i.id for i in state.invoices} if state else set()
     if state is None or invoice.id not in numbers:
@@ -354,7 +387,7 @@ def dunning_explain(*, org: Organisation, invoice: Invoice, today: date) -> plan
 
 def _own(org: Organisation, obj: Any, what: str) -> None:
     if obj.org_id != org.id:
-        raise ApplicationError(f"{what} introuvable.")
+        raise ApplicationError(_(NOT_FOUND[what]))
 
 
 def action_approve(*, org: Organisation, action: Action, today: date, actor: Any = None) -> Action:
@@ -362,10 +395,11 @@ def action_approve(*, org: Organisation, action: Action, today: date, actor: Any
     _own(org, action, "Action")
     if action.status != Action.Status.AWAITING_APPROVAL:
         raise ApplicationError(
-            f"L'action {action.id} n'attend pas de validation (statut : {action.get_status_display().lower()}).")
+            _("L'action %(id)s n'attend pas de validation (statut : %(status)s).")
+            % {"id": action.id, "status": action.get_status_display().lower()})
     if today < action.date:
-        raise ApplicationError(f"L'action {action.id} date du {_fr(action.date)} : validation le {_fr(today)} "
-                               f"impossible.")
+        raise ApplicationError(_("L'action %(id)s date du %(date)s : validation le %(today)s impossible.")
+                               % {"id": action.id, "date": _fr(action.date), "today": _fr(today)})
     state = next(day_state_batches(org=org, today=today, customer_ids=[action.customer_id]), None)
     listed = set(action.lines.values_list("invoice_id", flat=True))
     invoices = [i for i in (state.invoices if state else []) if i.id in listed and i.payable]
@@ -402,9 +436,11 @@ def approval_spacing_problem(*, org: Organisation, action: Action, today: date) 
     if last is None or (today - last).days >= gap:
         return ""
     first = next_business_day(last + timedelta(days=gap), org.holidays_region)
-    return (f"L'action {action.id} ne peut pas être validée le {_fr(today)} : le client {action.customer.ref} a "
-            f"reçu un message le {_fr(last)} et il faut {gap} jours d'écart entre deux messages (règle 6). "
-            f"Validation possible à partir du {_fr(first)}.")
+    return (_("L'action %(id)s ne peut pas être validée le %(today)s : le client %(ref)s a reçu un message le "
+              "%(last)s et il faut %(gap)s jours d'écart entre deux messages (règle 6). Validation possible à "
+              "partir du %(first)s.")
+            % {"id": action.id, "today": _fr(today), "ref": action.customer.ref, "last": _fr(last), "gap": gap,
+               "first": _fr(first)})
 
 
 def _approve(org: Organisation, action: Action, invoices: list[planner.Invoice],
@@ -423,7 +459,7 @@ def _approve(org: Organisation, action: Action, invoices: list[planner.Invoice],
                     action=action) for m in marks], ignore_conflicts=True)
     Task.objects.filter(org=org, action_id=action.id, kind=Task.Kind.APPROVAL, status=Task.Status.OPEN).update(
         status=Task.Status.DONE, done_on=today, outcome="Validée")
-    label = STEP_LABELS.get(action.step, action.step)
+    label = STEP_LABELS_FR.get(action.step, action.step)
     if action.status == Action.Status.TASK:
         task_create(org=org, kind=Task.Kind.LITIGATION, title=f"Contentieux : {action.customer.name}", due=today,
                     customer=action.customer, action_id=action.id,
@@ -436,8 +472,8 @@ def _approve(org: Organisation, action: Action, invoices: list[planner.Invoice],
 def action_cancel(*, org: Organisation, action: Action, today: date, actor: Any = None) -> Action:
     _own(org, action, "Action")
     if action.status not in (Action.Status.AWAITING_APPROVAL, Action.Status.QUEUED):
-        raise ApplicationError(
-            f"L'action {action.id} ne peut pas être annulée (statut : {action.get_status_display().lower()}).")
+        raise ApplicationError(_("L'action %(id)s ne peut pas être annulée (statut : %(status)s).")
+                               % {"id": action.id, "status": action.get_status_display().lower()})
     return _cancel(org, action, today, actor, "annulée par l'équipe")
 
 
@@ -449,7 +485,7 @@ def _cancel(org: Organisation, action: Action, today: date, actor: Any, why: str
         Task.objects.filter(org=org, action_id=action.id, status=Task.Status.OPEN).update(
             status=Task.Status.CANCELLED, done_on=today, outcome=why)
         event_record(org=org, type="action_cancelled", day=today, customer=action.customer, actor=actor,
-                     message=f"{STEP_LABELS.get(action.step, action.step).capitalize()} annulée : {why}.",
+                     message=f"{STEP_LABELS_FR.get(action.step, action.step).capitalize()} annulée : {why}.",
                      data={"action_id": action.id})
     return action
 
@@ -463,14 +499,17 @@ def promise_record(*, org: Organisation, customer: Customer, until: date, today:
     """Rule 7: a promise to pay by `until` (default: all the customer's overdue invoices)."""
     _own(org, customer, "Client")
     if until < today:
-        raise ApplicationError(f"La date promise ({_fr(until)}) est déjà passée (nous sommes le {_fr(today)}).")
+        raise ApplicationError(_("La date promise (%(until)s) est déjà passée (nous sommes le %(today)s).")
+                               % {"until": _fr(until), "today": _fr(today)})
     if invoices is None:
         invoices = list(open_invoices(org).filter(customer=customer, due_date__lt=today))
         if not invoices:
-            raise ApplicationError(f"{customer.name} n'a aucune facture échue à couvrir par une promesse.")
+            raise ApplicationError(_("%(customer)s n'a aucune facture échue à couvrir par une promesse.")
+                                   % {"customer": customer.name})
     for inv in invoices:
         if inv.org_id != org.id or inv.customer_id != customer.id:
-            raise ApplicationError(f"La facture {inv.number} n'est pas une facture de {customer.name}.")
+            raise ApplicationError(_("La facture %(number)s n'est pas une facture de %(customer)s.")
+                                   % {"number": inv.number, "customer": customer.name})
     with transaction.atomic():
         promise = Promise.objects.create(org=org, customer=customer, until=until, recorded_on=today, source=source,
                                          note=note, created_by=actor)
@@ -490,11 +529,11 @@ def dispute_open(*, org: Organisation, invoice: Invoice, reason: str, today: dat
     """Rule 8: a disputed invoice gets no step and is left out of messages."""
     _own(org, invoice, "Facture")
     if not reason.strip():
-        raise ApplicationError("Le motif du litige est obligatoire.")
+        raise ApplicationError(_("Le motif du litige est obligatoire."))
     if reason_code not in Dispute.Reason.values:
-        raise ApplicationError(f"Motif de litige inconnu : {reason_code}")
+        raise ApplicationError(_("Motif de litige inconnu : %(code)s") % {"code": reason_code})
     if scoped(Dispute, org).filter(invoice=invoice, status=Dispute.Status.OPEN).exists():
-        raise ApplicationError(f"La facture {invoice.number} est déjà en litige.")
+        raise ApplicationError(_("La facture %(number)s est déjà en litige.") % {"number": invoice.number})
     with transaction.atomic():
         dispute = Dispute.objects.create(org=org, invoice=invoice, opened_on=today, reason=reason.strip(),
                                          reason_code=reason_code, source=source)
@@ -512,10 +551,10 @@ def dispute_resolve(*, org: Organisation, invoice: Invoice, today: date, resolut
     _own(org, invoice, "Facture")
     dispute = scoped(Dispute, org).filter(invoice=invoice, status=Dispute.Status.OPEN).first()
     if dispute is None:
-        raise ApplicationError(f"La facture {invoice.number} n'a pas de litige ouvert.")
+        raise ApplicationError(_("La facture %(number)s n'a pas de litige ouvert.") % {"number": invoice.number})
     if today < dispute.opened_on:
-        raise ApplicationError(f"Le litige a été ouvert le {_fr(dispute.opened_on)} : résolution le {_fr(today)} "
-                               f"impossible.")
+        raise ApplicationError(_("Le litige a été ouvert le %(opened)s : résolution le %(today)s impossible.")
+                               % {"opened": _fr(dispute.opened_on), "today": _fr(today)})
     with transaction.atomic():
         dispute.status, dispute.resolved_on, dispute.resolution = Dispute.Status.RESOLVED, today, resolution
         dispute.save(update_fields=["status", "resolved_on", "resolution"])
@@ -531,7 +570,7 @@ def dispute_resolve(*, org: Organisation, invoice: Invoice, today: date, resolut
 def customer_pause(*, org: Organisation, customer: Customer, reason: str, today: date, actor: Any = None) -> Customer:
     _own(org, customer, "Client")
     if customer.paused:
-        raise ApplicationError(f"Les relances de {customer.name} sont déjà suspendues.")
+        raise ApplicationError(_("Les relances de %(customer)s sont déjà suspendues.") % {"customer": customer.name})
     customer.paused, customer.pause_reason = True, reason.strip()
     customer.save(update_fields=["paused", "pause_reason", "updated_at"])
     event_record(org=org, type="customer_paused", day=today, customer=customer, actor=actor,
@@ -542,7 +581,8 @@ def customer_pause(*, org: Organisation, customer: Customer, reason: str, today:
 def customer_resume(*, org: Organisation, customer: Customer, today: date, actor: Any = None) -> Customer:
     _own(org, customer, "Client")
     if not customer.paused:
-        raise ApplicationError(f"Les relances de {customer.name} ne sont pas suspendues.")
+        raise ApplicationError(_("Les relances de %(customer)s ne sont pas suspendues.")
+                               % {"customer": customer.name})
     customer.paused, customer.pause_reason = False, ""
     customer.save(update_fields=["paused", "pause_reason", "updated_at"])
     event_record(org=org, type="customer_resumed", day=today, customer=customer, actor=actor,
@@ -584,9 +624,10 @@ def send_now_plan(*, org: Organisation, customer: Customer, step: str, channel: 
     _own(org, customer, "Client")
     chosen = next((s for s in send_now_steps(org=org, customer=customer) if s.code == step), None)
     if chosen is None:
-        raise ApplicationError(f"L'étape « {step} » ne peut pas être envoyée à {customer.name}.")
+        raise ApplicationError(_("L'étape « %(step)s » ne peut pas être envoyée à %(customer)s.")
+                               % {"step": step, "customer": customer.name})
     if channel not in SEND_NOW_CHANNELS:
-        raise ApplicationError(f"Canal inconnu : {channel}")
+        raise ApplicationError(_("Canal inconnu : %(channel)s") % {"channel": channel})
     s = org_settings(org)
     state = next(day_state_batches(org=org, today=today, customer_ids=[customer.id]), None) or DayState()
     promised = frozenset(i for p in state.promises if planner.promise_blocks(p, today, s) for i in p.invoice_ids)
@@ -603,31 +644,35 @@ def send_now_plan(*, org: Organisation, customer: Customer, step: str, channel: 
 def _send_now_checks(org: Organisation, customer: Customer, plan: SendNowPlan, any_overdue: bool,
                      s: planner.Settings, today: date) -> SendNowPlan:
     pc, channel = plan.customer, plan.channel
-    label = STEP_LABELS.get(plan.step.code, plan.step.code)
+    who = {"customer": customer.name}
     if not any_overdue:
-        problem = f"{customer.name} n'a aucune facture échue : rien à relancer."
+        problem = _("%(customer)s n'a aucune facture échue : rien à relancer.") % who
     elif not plan.listed:
-        problem = (f"Les factures échues de {customer.name} sont en litige ou couvertes par une promesse de "
-                   f"paiement : aucune relance possible.")
+        problem = _("Les factures échues de %(customer)s sont en litige ou couvertes par une promesse de "
+                    "paiement : aucune relance possible.") % who
     elif plan.amount < s.min_amount:
-        problem = (f"Le total à relancer ({format_eur(plan.amount, plan.currency)}) est sous le montant minimum "
-                   f"de relance ({format_eur(s.min_amount)}) : rien n'est envoyé.")
+        problem = (_("Le total à relancer (%(total)s) est sous le montant minimum de relance (%(minimum)s) : "
+                     "rien n'est envoyé.")
+                   % {"total": format_eur(plan.amount, plan.currency), "minimum": format_eur(s.min_amount)})
     elif channel == "email" and pc is not None and not pc.has_email:
-        problem = f"{customer.name} n'a aucune adresse e-mail utilisable : choisissez le courrier."
+        problem = _("%(customer)s n'a aucune adresse e-mail utilisable : choisissez le courrier.") % who
     elif channel == "sms" and pc is not None and not pc.has_mobile:
-        problem = f"{customer.name} n'a aucun numéro de mobile : pas de SMS possible."
+        problem = _("%(customer)s n'a aucun numéro de mobile : pas de SMS possible.") % who
     elif channel in ("letter", "registered_letter") and not customer.address.strip():
-        problem = f"{customer.name} n'a pas d'adresse postale : pas de courrier possible."
+        problem = _("%(customer)s n'a pas d'adresse postale : pas de courrier possible.") % who
     elif scoped(Action, org).filter(customer=customer, step=plan.step.code, channel=channel, date=today).exists():
-        problem = f"La {label} par {CHANNEL_LABELS[channel]} a déjà été créée aujourd'hui pour {customer.name}."
+        problem = (_("La %(step)s par %(channel)s a déjà été créée aujourd'hui pour %(customer)s.")
+                   % {**who, "step": STEP_LABELS.get(plan.step.code, plan.step.code),
+                      "channel": CHANNEL_LABELS[channel]})
     else:
         problem = ""
     spacing = ""
     if pc is not None and not planner.spacing_ok(pc, today, s):
         assert pc.last_contact is not None
         first = next_business_day(pc.last_contact + timedelta(days=s.spacing_days), s.holidays_region)
-        spacing = (f"{customer.name} a reçu un message le {_fr(pc.last_contact)} : il faut {s.spacing_days} jours "
-                   f"d'écart entre deux messages. Envoi possible à partir du {_fr(first)}.")
+        spacing = (_("%(customer)s a reçu un message le %(last)s : il faut %(days)s jours d'écart entre deux "
+                     "messages. Envoi possible à partir du %(first)s.")
+                   % {**who, "last": _fr(pc.last_contact), "days": s.spacing_days, "first": _fr(first)})
     return replace(plan, problem=problem, spacing=spacing)
 
 
@@ -664,17 +709,17 @@ def _send_now_action(org: Organisation, customer: Customer, plan: SendNowPlan, w
                 approved_by=actor if plan.step.needs_approval and not waits else None,
                 approved_on=today if plan.step.needs_approval and not waits else None, data={"sent_now": True})
     except IntegrityError:
-        raise ApplicationError("Cette relance a déjà été créée aujourd'hui pour ce client.") from None
+        raise ApplicationError(_("Cette relance a déjà été créée aujourd'hui pour ce client.")) from None
     ActionInvoice.objects.bulk_create(ActionInvoice(action=action, invoice_id=i.id, amount=i.outstanding,
                                                     advanced=i.id in advanced) for i in plan.listed)
     numbers = ", ".join(i.number for i in plan.listed)
-    label = STEP_LABELS.get(plan.step.code, plan.step.code)
+    label = STEP_LABELS_FR.get(plan.step.code, plan.step.code)
     if waits:
         task_create(org=org, kind=Task.Kind.APPROVAL, title=f"Valider : {label} pour {customer.name}", due=today,
                     customer=customer, action_id=action.id, body=f"Factures : {numbers}.")
     how = "à valider" if waits else "envoi immédiat"
     event_record(org=org, type="dunning_action", day=today, customer=customer, actor=actor,
-                 message=f"{label.capitalize()} par {CHANNEL_LABELS[plan.channel]} demandée par l'équipe ({how}) : "
+                 message=f"{label.capitalize()} par {CHANNEL_LABELS_FR[plan.channel]} demandée par l'équipe ({how}) : "
                          f"{numbers} — {format_eur(plan.amount, plan.currency)}",
                  data={"action_id": action.id, "step": plan.step.code, "channel": plan.channel, "sent_now": True})
     return action

@@ -21,6 +21,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest
+from django.utils.translation import gettext as _
 
 from relance.accounts.models import Organisation
 from relance.core.db import Money
@@ -91,14 +92,14 @@ def customer_get(*, org: Organisation, ref: str | None = None, pk: int | None = 
     qs = scoped(Customer, org)
     customer = qs.filter(ref=ref).first() if ref is not None else qs.filter(pk=pk or 0).first()
     if customer is None:
-        raise ApplicationError(f"Client inconnu : {ref if ref is not None else pk}")
+        raise ApplicationError(_("Client inconnu : %(ref)s") % {"ref": ref if ref is not None else pk})
     return customer
 
 
 def invoice_get(*, org: Organisation, number: str) -> Invoice:
     invoice = scoped(Invoice, org).filter(number=number).first()
     if invoice is None:
-        raise ApplicationError(f"Facture inconnue : {number}")
+        raise ApplicationError(_("Facture inconnue : %(number)s") % {"number": number})
     return invoice
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import phonenumbers
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from relance.accounts.models import Organisation
 from relance.core.errors import ApplicationError
@@ -50,15 +51,16 @@ def allocation_add(*, org: Organisation, invoice: Invoice, amount: Decimal, day:
                    note: str = "") -> Allocation:
     """Settle part of an invoice. Never more than what is outstanding (the rest stays unapplied credit)."""
     if invoice.org_id != org.id or (payment and payment.org_id != org.id) or (credit_note and credit_note.org_id != org.id):
-        raise ApplicationError("Facture ou paiement d'une autre organisation.")
+        raise ApplicationError(_("Facture ou paiement d'une autre organisation."))
     if amount <= 0:
-        raise ApplicationError("Le montant affecté doit être positif.")
+        raise ApplicationError(_("Le montant affecté doit être positif."))
     # Lock the invoice so two people (or a person and a bank import) cannot over-allocate it together.
     list(Invoice.objects.select_for_update().filter(pk=invoice.pk).values_list("pk", flat=True))
     outstanding = invoice_outstanding(invoice)
     if amount > outstanding:
         raise ApplicationError(
-            f"Affectation de {amount} € supérieure au reste dû de la facture {invoice.number} ({outstanding} €)."
+            _("Affectation de %(amount)s € supérieure au reste dû de la facture %(number)s (%(outstanding)s €).")
+            % {"amount": amount, "number": invoice.number, "outstanding": outstanding}
         )
     source = (
         Allocation.Source.PAYMENT if payment else Allocation.Source.CREDIT_NOTE if credit_note

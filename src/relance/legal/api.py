@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from relance.accounts.models import Organisation
 from relance.core.errors import ApplicationError
@@ -45,9 +46,10 @@ def invoice_penalties(*, org: Organisation, invoice: Invoice, today: date, notic
     dates (partial payments). For a consumer, `notice_date` defaults to the formal notice on the timeline.
     """
     if invoice.org_id != org.id:
-        raise ApplicationError("Facture d'une autre organisation.")
+        raise ApplicationError(_("Facture d'une autre organisation."))
     if invoice.kind != Invoice.Kind.INVOICE or invoice.status == Invoice.Status.CANCELLED:
-        raise ApplicationError(f"Pas de pénalités de retard sur {invoice.number} : avoir ou facture annulée.")
+        raise ApplicationError(_("Pas de pénalités de retard sur %(number)s : avoir ou facture annulée.")
+                               % {"number": invoice.number})
     kind = invoice.customer.kind
     if kind == "b2c" and notice_date is None:
         notice_date = formal_notice_date(org=org, invoice=invoice)
@@ -91,7 +93,7 @@ class CustomerPenalties:
 def customer_penalties(*, org: Organisation, customer: Customer, today: date) -> CustomerPenalties:
     """Interest accrued so far and indemnities due, per open invoice past its due date."""
     if customer.org_id != org.id:
-        raise ApplicationError("Client d'une autre organisation.")
+        raise ApplicationError(_("Client d'une autre organisation."))
     invoices = (open_invoices(org).filter(customer=customer, due_date__lt=today)
                 .select_related("customer").prefetch_related("allocations").order_by("due_date", "number"))
     table = rate_table()

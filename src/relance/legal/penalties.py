@@ -25,6 +25,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from relance.core.errors import ApplicationError
 from relance.core.money import format_eur
 from relance.legal.rates import HalfYear, RateTable, french_date
@@ -178,11 +180,11 @@ def compute_penalties(
 
 def _check_input(kind: str, principal: Decimal, contract_rate: Decimal | None) -> None:
     if kind not in KINDS:
-        raise ApplicationError(f"Type de client inconnu : {kind} (attendu b2b, b2c ou public).")
+        raise ApplicationError(_("Type de client inconnu : %(kind)s (attendu b2b, b2c ou public).") % {"kind": kind})
     if principal < 0:
-        raise ApplicationError("Le montant ne peut pas être négatif.")
+        raise ApplicationError(_("Le montant ne peut pas être négatif."))
     if contract_rate is not None and contract_rate <= 0:
-        raise ApplicationError("Le taux contractuel doit être positif.")
+        raise ApplicationError(_("Le taux contractuel doit être positif."))
 
 
 def _on_time(kind: str, principal: Decimal, due: date, as_of: date, paid_on: date | None) -> PenaltyResult:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from relance.core.errors import ApplicationError
 from relance.legal.models import EcbDecision, RateHalfYear
@@ -25,9 +26,10 @@ def rates_editor(user: Any) -> bool:
 def rate_check(rate: Decimal) -> Decimal:
     """A percentage with at most two decimals, within sane bounds."""
     if not rate.is_finite() or rate != rate.quantize(Decimal("0.01")):
-        raise ApplicationError(f"Taux invalide : {rate} (deux décimales au plus, par exemple 2.15).")
+        raise ApplicationError(_("Taux invalide : %(rate)s (deux décimales au plus, par exemple 2.15).") % {"rate": rate})
     if not MIN_RATE <= rate <= MAX_RATE:
-        raise ApplicationError(f"Taux invalide : {rate} % (attendu entre {MIN_RATE} et {MAX_RATE}).")
+        raise ApplicationError(_("Taux invalide : %(rate)s %% (attendu entre %(min)s et %(max)s).")
+                               % {"rate": rate, "min": MIN_RATE, "max": MAX_RATE})
     return rate.quantize(Decimal("0.01"))
 
 
@@ -40,7 +42,7 @@ def ecb_decision_add(*, effective_date: date, rate: Decimal, source: str = "",
     half-year gets a row if it had none (its legal rates stay unknown until recorded).
     """
     rate = rate_check(rate)
-    decision, _ = EcbDecision.objects.update_or_create(
+    decision, _created = EcbDecision.objects.update_or_create(
         effective_date=effective_date, defaults={"rate": rate, "source": source, "source_url": source_url})
     rows = ecb_rows_refresh(since=effective_date)
     return decision, [row for row in rows if row.ecb_rate == rate and _in_force_is(row, decision)]
@@ -72,12 +74,12 @@ def legal_rate_set(*, kind: RateKind, start: date, rate: Decimal, source: str = 
                    source_url: str = "") -> RateHalfYear:
     """Set a legal interest rate for the half-year starting on `start` (1 January or 1 July)."""
     if kind not in LEGAL_COLUMNS:
-        raise ApplicationError(f"Type de taux légal inconnu : {kind}.")
+        raise ApplicationError(_("Type de taux légal inconnu : %(kind)s.") % {"kind": kind})
     try:
         hy = HalfYear.starting(start)
     except ValueError as exc:
-        raise ApplicationError(f"Date de début invalide : {exc}.")
-    row, _ = RateHalfYear.objects.get_or_create(year=hy.year, half=hy.half)
+        raise ApplicationError(_("Date de début invalide : %(error)s.") % {"error": exc})
+    row, _created = RateHalfYear.objects.get_or_create(year=hy.year, half=hy.half)
     setattr(row, LEGAL_COLUMNS[kind], rate_check(rate))
     if source:
         row.source = source
@@ -94,6 +96,6 @@ def rate_half_year_save(*, row: RateHalfYear) -> RateHalfYear:
         if value is not None:
             setattr(row, column, rate_check(value))
     if row.half not in (1, 2):
-        raise ApplicationError("Le semestre doit être 1 ou 2.")
+        raise ApplicationError(_("Le semestre doit être 1 ou 2."))
     row.save()
     return row

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from relance.accounts.models import Organisation
 from relance.activity.models import Event, Task
@@ -79,7 +80,7 @@ def portal_link_create(*, customer: Customer, today: date) -> str:
 def portal_revoke(*, org: Organisation, customer: Customer, actor: Any, today: date) -> int:
     """Revoke every link of one customer; returns how many were live."""
     if customer.org_id != org.id:
-        raise ApplicationError("Client introuvable.")
+        raise ApplicationError(_("Client introuvable."))
     count = scoped(PortalToken, org).filter(customer=customer, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=actor)
     event_record(org=org, customer=customer, type="portal_links_revoked", day=today, actor=actor,
@@ -106,7 +107,8 @@ class PurgeResult:
 def portal_purge_days() -> int:
     days = getattr(settings, "PORTAL_TOKEN_PURGE_DAYS", PURGE_AFTER_DAYS)
     if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-        raise ApplicationError(f"PORTAL_TOKEN_PURGE_DAYS doit être un nombre de jours positif, pas {days!r}.")
+        raise ApplicationError(_("PORTAL_TOKEN_PURGE_DAYS doit être un nombre de jours positif, pas %(days)s.")
+                               % {"days": repr(days)})
     return days
 
 
@@ -121,11 +123,11 @@ def portal_tokens_purge(*, org: Organisation | None = None, today: date) -> Purg
     revoked_before = timezone.make_aware(datetime.combine(cutoff, time.min))  # local midnight
     tokens = PortalToken.objects.all() if org is None else scoped(PortalToken, org)
     dead = tokens.filter(Q(expires_on__lt=cutoff) | Q(revoked_at__lt=revoked_before))
-    count, _ = dead.delete()
+    count, _by_model = dead.delete()
     counters = 0
     if org is None:  # windows are not per organisation; a minute window matters for a minute
         since = minute_window(timezone.make_aware(datetime.combine(today - timedelta(days=1), time.min)))
-        counters, _ = RateCounter.objects.filter(window__lt=since).delete()
+        counters, _by_model = RateCounter.objects.filter(window__lt=since).delete()
     log.info("portal purge %s: %d link(s), %d rate window(s) before %s", org.slug if org else "*", count,
              counters, cutoff)
     return PurgeResult(day=today, cutoff=cutoff, days=days, tokens=count, rate_counters=counters)
@@ -189,7 +191,7 @@ def payment_claim_record(*, visit: Visit, paid_on: date, today: date, amount: De
                          comment: str = "", proof: UploadedFile | None = None) -> PaymentClaim:
     """"I have paid": keep the claim (and proof), pause the ladder, ask the team to check the bank."""
     if paid_on > today or paid_on < today - timedelta(days=MAX_CLAIM_AGE_DAYS):
-        raise ApplicationError("Date de paiement invalide.")
+        raise ApplicationError(_("Date de paiement invalide."))
     claim = PaymentClaim(org=visit.org, customer=visit.customer, paid_on=paid_on, amount=amount,
                          comment=comment, recorded_on=today)
     if proof is not None:
@@ -214,10 +216,10 @@ def payment_claim_record(*, visit: Visit, paid_on: date, today: date, amount: De
 
 def _attach_proof(claim: PaymentClaim, proof: UploadedFile) -> None:
     if proof.size is None or proof.size > MAX_PROOF_BYTES:
-        raise ApplicationError("Le justificatif dépasse 5 Mo.")
+        raise ApplicationError(_("Le justificatif dépasse 5 Mo."))
     found = sniff_file(proof.file) if proof.file is not None else None
     if found is None:
-        raise ApplicationError("Le justificatif doit être un PDF, un PNG ou un JPEG.")
+        raise ApplicationError(_("Le justificatif doit être un PDF, un PNG ou un JPEG."))
     content_type, ext = found
     claim.proof_type, claim.proof_name = content_type, (proof.name or "")[:200]
     # The stored name is ours: nothing the debtor typed reaches the file system.
@@ -236,10 +238,10 @@ def portal_promise(*, visit: Visit, until: date, today: date) -> Promise:
     """Recorded exactly as if the team had (engine rule 7); the engine also files the follow-up task."""
     org = visit.org
     if not today <= until <= today + timedelta(days=org.portal_max_promise_days):
-        raise ApplicationError(f"La date promise doit être dans les {org.portal_max_promise_days} jours.")
+        raise ApplicationError(_("La date promise doit être dans les %(days)s jours.") % {"days": org.portal_max_promise_days})
     invoices = promisable_invoices(org=org, customer=visit.customer, today=today)
     if not invoices:
-        raise ApplicationError("Aucune facture échue à couvrir par une promesse.")
+        raise ApplicationError(_("Aucune facture échue à couvrir par une promesse."))
     promise = dunning.promise_record(org=org, customer=visit.customer, until=until, today=today, invoices=invoices,
                                      source=SOURCE, note="Promesse saisie par le client sur le portail")
     numbers = ", ".join(i.number for i in invoices)
@@ -255,7 +257,7 @@ def portal_dispute(*, visit: Visit, invoice: Invoice, reason_code: str, comment:
     """The invoice leaves the ladder (engine rule 8); the engine files the dispute task for the account
     manager, whom we also e-mail."""
     if invoice.customer_id != visit.customer.pk or invoice.org_id != visit.org.pk:
-        raise ApplicationError("Facture introuvable.")
+        raise ApplicationError(_("Facture introuvable."))
     reason_label = str(Dispute.Reason(reason_code).label)
     dispute = dunning.dispute_open(org=visit.org, invoice=invoice, reason=comment.strip() or reason_label,
                                    reason_code=reason_code, today=today, source=SOURCE)
@@ -272,15 +274,15 @@ def payment_plan_request(*, visit: Visit, instalments: int, first_date: date, co
                          today: date) -> PaymentPlan:
     org, customer = visit.org, visit.customer
     if not 2 <= instalments <= org.portal_max_instalments:
-        raise ApplicationError(f"Nombre d'échéances entre 2 et {org.portal_max_instalments}.")
+        raise ApplicationError(_("Nombre d'échéances entre 2 et %(max)s.") % {"max": org.portal_max_instalments})
     if not today <= first_date <= today + timedelta(days=org.portal_max_promise_days):
-        raise ApplicationError("Date de première échéance invalide.")
+        raise ApplicationError(_("Date de première échéance invalide."))
     if scoped(PaymentPlan, org).filter(customer=customer, status=PaymentPlan.Status.REQUESTED).exists():
-        raise ApplicationError("Une demande d'échéancier est déjà en cours d'examen.")
+        raise ApplicationError(_("Une demande d'échéancier est déjà en cours d'examen."))
     invoices = list(open_invoices(org).filter(customer=customer))
     total = sum((i.outstanding for i in invoices), Decimal("0.00"))  # type: ignore[attr-defined]
     if total <= 0:
-        raise ApplicationError("Aucune facture à échelonner.")
+        raise ApplicationError(_("Aucune facture à échelonner."))
     plan = PaymentPlan.objects.create(org=org, customer=customer, instalments_requested=instalments,
                                       first_date=first_date, comment=comment, total=total, requested_on=today)
     plan.invoices.set(invoices)
@@ -302,9 +304,9 @@ instalments_split = schedule.split  # monthly, equal to the cent, the last one a
 
 def _plan_pending(org: Organisation, plan: PaymentPlan) -> None:
     if plan.org_id != org.id:
-        raise ApplicationError("Échéancier introuvable.")
+        raise ApplicationError(_("Échéancier introuvable."))
     if plan.status != PaymentPlan.Status.REQUESTED:
-        raise ApplicationError(f"Cet échéancier est déjà {plan.get_status_display().lower()}.")
+        raise ApplicationError(_("Cet échéancier est déjà %(status)s.") % {"status": plan.get_status_display().lower()})
 
 
 def _plan_task_close(org: Organisation, plan: PaymentPlan, today: date, outcome: str) -> None:
@@ -324,7 +326,7 @@ def payment_plan_approve(*, org: Organisation, plan: PaymentPlan, actor: Any, to
     _plan_pending(org, plan)
     count, first = instalments or plan.instalments_requested, first_date or plan.first_date
     if first < today:
-        raise ApplicationError(f"La première échéance ({first:%d/%m/%Y}) est déjà passée.")
+        raise ApplicationError(_("La première échéance (%(first)s) est déjà passée.") % {"first": f"{first:%d/%m/%Y}"})
     agreed = plans.plan_approve_schedule(org=org, plan=plan, count=count, first=first, today=today)
     plan.status, plan.decided_on, plan.decided_by, plan.decision_note = (
         PaymentPlan.Status.APPROVED, today, actor, note)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from relance.accounts.models import Organisation
 from relance.activity.models import Task
@@ -28,10 +29,10 @@ def call_log(*, org: Organisation, customer: Customer, outcome: str, reason: str
     """A call on the timeline, with an optional promise and dispute recorded in the same transaction;
     the customer's open call tasks are done."""
     if customer.org_id != org.id:
-        raise ApplicationError("Client introuvable.")
+        raise ApplicationError(_("Client introuvable."))
     outcomes, reasons = dict(CALL_OUTCOMES), dict(CALL_REASONS)
     if outcome not in outcomes or reason not in reasons:
-        raise ApplicationError("Résultat ou motif d'appel inconnu.")
+        raise ApplicationError(_("Résultat ou motif d'appel inconnu."))
     summary = f"Appel : {outcomes[outcome]}" + (f" — {reasons[reason]}" if reason else "")
     event_record(org=org, type="call_logged", day=today, customer=customer, actor=actor,
                  message=summary + (f". {note}" if note else "."),
@@ -53,9 +54,10 @@ def customer_manual_mode_set(*, org: Organisation, customer: Customer, manual: b
                              actor: Any = None) -> Customer:
     """Manual mode: the ladder sends nothing on its own for this customer (rule 3); people act by hand."""
     if customer.org_id != org.id:
-        raise ApplicationError("Client introuvable.")
+        raise ApplicationError(_("Client introuvable."))
     if customer.manual_mode == manual:
-        raise ApplicationError(f"{customer.name} est déjà en mode {'manuel' if manual else 'automatique'}.")
+        raise ApplicationError((_("%(customer)s est déjà en mode manuel.") if manual
+                               else _("%(customer)s est déjà en mode automatique.")) % {"customer": customer.name})
     customer.manual_mode = manual
     customer.save(update_fields=["manual_mode", "updated_at"])
     event_record(org=org, type="manual_mode_on" if manual else "manual_mode_off", day=today, customer=customer,
@@ -69,9 +71,9 @@ def member_role_set(*, org: Organisation, membership_id: int, role: str) -> Any:
 
     membership = Membership.objects.filter(org=org, pk=membership_id).select_related("user").first()
     if membership is None:
-        raise ApplicationError("Membre introuvable.")
+        raise ApplicationError(_("Membre introuvable."))
     if role not in Role.values:
-        raise ApplicationError(f"Rôle inconnu : {role}")
+        raise ApplicationError(_("Rôle inconnu : %(role)s") % {"role": role})
     _keep_an_owner(org, membership, role)
     membership.role = role
     membership.save(update_fields=["role"])
@@ -83,9 +85,9 @@ def member_remove(*, org: Organisation, membership_id: int, actor: Any) -> None:
 
     membership = Membership.objects.filter(org=org, pk=membership_id).first()
     if membership is None:
-        raise ApplicationError("Membre introuvable.")
+        raise ApplicationError(_("Membre introuvable."))
     if membership.user_id == getattr(actor, "pk", None):
-        raise ApplicationError("Vous ne pouvez pas vous retirer vous-même.")
+        raise ApplicationError(_("Vous ne pouvez pas vous retirer vous-même."))
     _keep_an_owner(org, membership, None)
     membership.delete()
 
@@ -95,7 +97,7 @@ def _keep_an_owner(org: Organisation, membership: Any, new_role: str | None) -> 
 
     others = Membership.objects.filter(org=org, role=Role.OWNER).exclude(pk=membership.pk)
     if membership.role == Role.OWNER and new_role != Role.OWNER and not others.exists():
-        raise ApplicationError("L'organisation doit garder au moins un propriétaire.")
+        raise ApplicationError(_("L'organisation doit garder au moins un propriétaire."))
 
 
 @dataclass(frozen=True)
@@ -115,24 +117,26 @@ def plan_update(*, org: Organisation, plan: Any, changes: list[StepChange], kind
     from relance.dunning.models import Channel, Plan, Step
 
     if plan.org_id != org.id:
-        raise ApplicationError("Plan introuvable.")
+        raise ApplicationError(_("Plan introuvable."))
     steps = {s.pk: s for s in Step.objects.filter(plan=plan)}
     order = {s.code: s.order for s in steps.values()}
     for change in changes:
         step = steps.get(change.step_id)
         if step is None:
-            raise ApplicationError("Étape introuvable dans ce plan.")
+            raise ApplicationError(_("Étape introuvable dans ce plan."))
         if change.anchor != "due_date" and order.get(change.anchor, step.order) >= step.order:
-            raise ApplicationError(f"Étape « {step.code} » : l'ancrage doit être l'échéance ou une étape précédente.")
+            raise ApplicationError(_("Étape « %(step)s » : l'ancrage doit être l'échéance ou une étape précédente.")
+                                   % {"step": step.code})
         if not change.channels or not set(change.channels) <= set(Channel.values):
-            raise ApplicationError(f"Étape « {step.code} » : choisissez au moins un canal.")
+            raise ApplicationError(_("Étape « %(step)s » : choisissez au moins un canal.") % {"step": step.code})
         step.anchor, step.days, step.channels = change.anchor, change.days, list(change.channels)
         step.needs_approval = change.needs_approval
         step.save(update_fields=["anchor", "days", "channels", "needs_approval"])
     taken = Plan.objects.filter(org=org).exclude(pk=plan.pk).values_list("customer_kinds", flat=True)
     clash = set(kinds) & {k for row in taken for k in (row or [])}
     if clash:
-        raise ApplicationError(f"Type(s) de client déjà affecté(s) à un autre plan : {', '.join(sorted(clash))}.")
+        raise ApplicationError(_("Type(s) de client déjà affecté(s) à un autre plan : %(kinds)s.")
+                               % {"kinds": ", ".join(sorted(clash))})
     plan.customer_kinds = kinds
     plan.save(update_fields=["customer_kinds"])
     return plan
@@ -144,11 +148,11 @@ def contact_save(*, org: Organisation, customer: Customer, data: dict[str, Any],
     from relance.ledger.models import Contact
 
     if customer.org_id != org.id:
-        raise ApplicationError("Client introuvable.")
+        raise ApplicationError(_("Client introuvable."))
     contact = Contact(org=org, customer=customer) if contact_id is None else \
         Contact.objects.filter(org=org, customer=customer, pk=contact_id).first()
     if contact is None:
-        raise ApplicationError("Contact introuvable.")
+        raise ApplicationError(_("Contact introuvable."))
     if data["email"] != contact.email:
         contact.email_invalid = False
     for field in ("name", "role", "email", "phone"):
