@@ -76,6 +76,26 @@ def _write_batches(connection: Any, table: str, columns: Sequence[str],
             cursor.executemany(sql, rows)
 
 
+def copy_csv(model: type[models.Model], columns: Sequence[str], data: bytes) -> None:
+    """PostgreSQL: COPY rows given as CSV (NULL unquoted and empty, an empty string quoted), one column each
+    of `columns` (every column but the primary key): the client does no work per row."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    assert connection.vendor == "postgresql"
+    _check_columns(model, columns)
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(c) for c in columns)
+    # identifiers come from the model's metadata; values travel as COPY data, never as SQL
+    sql = f"COPY {qn(model._meta.db_table)} ({names}) FROM STDIN WITH (FORMAT csv)"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        copy.write(data)
+
+
+def _check_columns(model: type[models.Model], columns: Sequence[str]) -> None:
+    expected = {str(f.column) for f in model._meta.concrete_fields if not f.primary_key}
+    if set(columns) != expected or len(columns) != len(expected):
+        raise ValueError(f"{model._meta.db_table}: columns {sorted(expected ^ set(columns))} missing or unknown")
+
+
 def new_row_defaults(model: type[models.Model], names: Sequence[str]) -> dict[str, Any]:
     """Column → what a new instance stores there, for every column but the primary key and `names`
     (attnames): its default, the time of this call for auto_now fields; prepared as the ORM prepares it."""
@@ -89,11 +109,8 @@ def insert_batches(model: type[models.Model], columns: Sequence[str],
                    batches: Iterable[Sequence[Sequence[Any]]]) -> None:
     """INSERT batches of rows (lists of tuples) whose values already are what the ORM would store, one per
     column of `columns`; the caller gives every column but the primary key (see `new_row_defaults`)."""
-    meta = model._meta
-    expected = {str(f.column) for f in meta.concrete_fields if not f.primary_key}
-    if set(columns) != expected:
-        raise ValueError(f"{meta.db_table}: columns {sorted(expected ^ set(columns))} missing or unknown")
-    _write_batches(connections[DEFAULT_DB_ALIAS], meta.db_table, columns, batches)
+    _check_columns(model, columns)
+    _write_batches(connections[DEFAULT_DB_ALIAS], model._meta.db_table, columns, batches)
 
 
 def _value_preparer(field: models.Field, connection: Any) -> Callable[[Any], Any] | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import polars as pl
@@ -21,7 +21,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from relance.accounts.models import Organisation
-from relance.imports.bulk import BATCH, insert_batches, new_row_defaults
+from relance.imports.bulk import BATCH, copy_csv, insert_batches, new_row_defaults
 from relance.imports.parsers.fec_columnar import FecInvoices, money_text
 from relance.imports.plan import CHUNK, IMPORT_NOTE, chunks
 from relance.ledger.models import Allocation, Customer, Invoice
@@ -121,9 +121,14 @@ def write_table(org: Organisation, plan: TablePlan, customers: dict[str, Custome
 
 
 def _insert(model: type[Invoice | Allocation], rows: pl.DataFrame) -> None:
-    """The rows, and every other column at what a new instance stores, in batches of tuples."""
-    rows = rows.with_columns(pl.lit(value).alias(column)
-                             for column, value in new_row_defaults(model, rows.columns).items())
+    """The rows, and every other column at what a new instance stores: CSV for PostgreSQL's COPY, else
+    batches of tuples for executemany."""
+    defaults = new_row_defaults(model, rows.columns)
+    rows = rows.with_columns(pl.lit(value.isoformat() if isinstance(value, datetime) else value).alias(column)
+                             for column, value in defaults.items())
+    if connection.vendor == "postgresql":
+        copy_csv(model, rows.columns, rows.write_csv(include_header=False, quote_style="non_numeric").encode())
+        return
     insert_batches(model, rows.columns, (rows.slice(start, BATCH).rows() for start in range(0, rows.height, BATCH)))
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -137,11 +139,20 @@ def test_any_varied_ledger_imports_alike_by_table_and_by_records(monkeypatch, se
 def test_the_first_import_of_a_plain_fec_goes_by_the_table(org, monkeypatch):
     """Most invoices of a real FEC take the table path: nothing of it is handed back as records."""
     rows = [r for r in varied_ledger(3) if r[13] not in ("AA", "AB")]  # no shared lettering: no credit note set
+    odd = 'FA "7", \\ bis'
+    rows += [line("VT", "900", "20250203", "41100000", odd, debit="12,00", aux="C001"),
+             line("VT", "900", "20250203", "70600000", odd, credit="10,00"),
+             line("VT", "900", "20250203", "44571000", odd, credit="2,00")]
     parsed = []
     monkeypatch.setattr(services, "_plan_table", _spy(services._plan_table, parsed))
+    began = timezone.now()
     report = invoice_import(org=org, paths_or_files=[Upload(FEBRUARY, fec_bytes(rows))], today=TODAY)
     ((table_plan, records),) = parsed
     assert records == [] and table_plan.table.new.height == report.created > 0
+    invoice = scoped(Invoice, org).get(number=odd)  # quotes, commas and backslashes travel as they are
+    assert (invoice.source_ref, invoice.total_excl_tax, invoice.sent_date) == (f"C001/{odd}", Decimal("10.00"), None)
+    assert (invoice.document.name, invoice.einvoice_status, invoice.status) == ("", "", "open")
+    assert began <= invoice.created_at <= invoice.updated_at <= timezone.now()
 
 
 def _spy(function, calls):
