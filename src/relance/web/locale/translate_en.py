@@ -265,6 +265,50 @@ EN.update({
     "Aucun type coché : le plan s'applique aux clients qui n'ont pas d'autre plan (s'il est le plan par défaut).":
     "No kind ticked: the plan applies to customers without another plan (if it is the default plan).",
 })
+EN.update({  # the definitions page of the KPIs (analytics/help.html)
+    "Tous les indicateurs sont calculés à une date J sur une période de P jours (90 par défaut) : les factures "
+    "émises entre J − P (exclu) et J (inclus). Les montants sont TTC. Le reste dû d'une facture à une date est son "
+    "montant moins ce qui l'a réglée à cette date (paiements, avoirs, lettrage comptable). Les avoirs ne sont pas "
+    "déduits du chiffre d'affaires : ils apparaissent comme règlements des factures qu'ils soldent. Les factures "
+    "annulées sont ignorées.":
+        "Every indicator is computed on a date D over a period of P days (90 by default): the invoices issued "
+        "between D − P (excluded) and D (included). Amounts include VAT. What is still due on an invoice on a date "
+        "is its amount less what had settled it by that date (payments, credit notes, matching in the accounts). "
+        "Credit notes are not deducted from sales: they count as settlements of the invoices they clear. Cancelled "
+        "invoices are ignored.",
+    "Somme des restes dus à la date J. « Dont échu » : la part des factures dont l'échéance est passée "
+    "(J > échéance).":
+        "Sum of the amounts still due on date D. “Of which overdue”: the part of the invoices whose due date has "
+        "passed (D > due date).",
+    "On retranche de l'encours le CA du dernier mois, puis du mois précédent, etc., en comptant les jours de chaque "
+    "mois épuisé ; le dernier mois compte au prorata (reste / CA du mois × jours du mois). Si l'historique "
+    "(24 mois) ne suffit pas, le résultat est un minimum.":
+        "The last month's sales are taken off the outstanding, then the previous month's, and so on, counting the "
+        "days of each month used up; the last month counts pro rata (remainder / month's sales × days in the "
+        "month). If the history (24 months) is not enough, the result is a minimum.",
+    "Encours début : l'encours à J − P. 100 %% : tout ce qui pouvait être encaissé l'a été.":
+        "Opening outstanding: the outstanding on D − P. 100 %%: everything that could be collected was.",
+    "Pour les factures arrivées à échéance pendant la période : part de leur montant réglée à la date J.":
+        "For the invoices that fell due during the period: the part of their amount settled by date D.",
+    "L'encours réparti selon le retard à J (J − échéance) : non échu (0 jour ou moins), 1 à 30, 31 à 60, 61 à 90, "
+    "plus de 90 jours. La somme des tranches égale l'encours.":
+        "The outstanding split by days late on D (D − due date): not due (0 days or fewer), 1 to 30, 31 to 60, "
+        "61 to 90, over 90 days. The buckets add up to the outstanding.",
+    "Pour les factures entièrement réglées dans les 365 jours précédant J : moyenne des jours entre l'échéance et "
+    "le jour du dernier règlement (négatif si payé en avance), au total et par client.":
+        "For the invoices fully settled in the 365 days before D: the average number of days between the due date "
+        "and the day of the last settlement (negative if paid early), overall and per customer.",
+    "Pour ces mêmes factures : nombre moyen de messages (e-mail, SMS, courrier, recommandé) envoyés jusqu'au jour "
+    "du paiement. Les appels et tâches ne comptent pas.":
+        "For the same invoices: the average number of messages (e-mail, SMS, letter, registered letter) sent up to "
+        "the day of payment. Calls and tasks do not count.",
+    "Pour chaque étape de relance : parmi les factures qui l'ont reçue au moins 7 jours avant J, la part "
+    "entièrement payée dans les 7 jours calendaires suivants (jour de l'étape inclus).":
+        "For each dunning step: among the invoices that received it at least 7 days before D, the part fully paid "
+        "within the next 7 calendar days (the day of the step included).",
+    "Jours entre l'échéance et le paiement, factures payées sur 12 mois (les 50 plus lents)":
+        "Days between the due date and the payment, invoices paid over 12 months (the 50 slowest)",
+})
 BUCKET_LABELS = {k: k for k in ("Non échu", "1 à 30 jours", "31 à 60 jours", "61 à 90 jours", "Plus de 90 jours")}
 PLURALS = {
     "%(n)s tâche à faire": ("%(n)s task to do", "%(n)s tasks to do"),

@@ -1,0 +1,285 @@
+"""The project catalogue: the messages of the service modules (errors, send-now checks, step and channel
+labels) in English. French is the source language; the catalogue sits in LOCALE_PATHS, so it serves every app
+(the staff web app, the debtor portal) and wins over the apps' own catalogues.
+
+    uv run python src/relance/locale/services_en.py   # extracts the strings, writes django.po and django.mo
+
+It reads the `_()` / `gettext()` / `gettext_lazy()` / `gettext_noop()` calls (one literal argument) of the modules in SOURCES
+(no xgettext run), takes the English from EN below, and compiles with msgfmt (gettext tools, which
+`relance compilemessages` needs too). A string without English is listed and left empty: add it to EN.
+The command line stays French (DESIGN.md); the web app and the portal show these in the reader's language.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+APPS = HERE.parent
+CATALOGUE = HERE / "en/LC_MESSAGES/django.po"
+#: the modules whose messages live here (one name per app directory)
+MODULES = ("services.py", "selectors.py", "api.py", "penalties.py", "letters.py", "litigation.py", "replies.py",
+           "pdf.py")
+#: already in their app's own catalogue
+SKIP = ("web/selectors.py",)
+GETTEXT = {"_", "gettext", "gettext_lazy", "gettext_noop"}
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+EN = {
+    # accounts, activity
+    "Une organisation « %(slug)s » existe déjà.": "An organisation “%(slug)s” already exists.",
+    "Tâche introuvable.": "Task not found.",
+    "La tâche est déjà %(status)s.": "The task is already %(status)s.",
+    # banking
+    "Deux transactions du relevé portent la même référence bancaire.":
+        "Two transactions of the statement have the same bank reference.",
+    "Les factures ont changé pendant l'import des relevés : relancez l'import.":
+        "The invoices changed while the statements were being imported: run the import again.",
+    "Ce paiement est déjà %(status)s.": "This payment is already %(status)s.",
+    "Choisissez au moins une facture.": "Choose at least one invoice.",
+    "Les factures choisies doivent appartenir à un seul client.":
+        "The invoices chosen must belong to a single customer.",
+    "Le paiement est en %(currency)s : choisissez des factures dans cette devise.":
+        "The payment is in %(currency)s: choose invoices in that currency.",
+    "Les factures choisies sont déjà soldées.": "The invoices chosen are already settled.",
+    "Paiement introuvable.": "Payment not found.",
+    # channels
+    "Aucun courrier à imprimer le %(day)s.": "No letter to print on %(day)s.",
+    "La page de garde du lot d'impression ne se stabilise pas.": "The print batch cover page does not settle.",
+    "%(customer)s n'a aucune facture impayée : pas de dossier contentieux.":
+        "%(customer)s has no unpaid invoice: no litigation file.",
+    "Client introuvable.": "Customer not found.",
+    "Impossible d'écrire « %(path)s » : %(error)s.": "Cannot write “%(path)s”: %(error)s.",
+    "Cet avis de non-distribution a été enregistré sans ses détails (adresses en échec) : il ne peut pas être "
+    "classé. Ignorez-le et corrigez l'adresse du client à la main.":
+        "This delivery failure notice was recorded without its details (the failed addresses): it cannot be "
+        "filed. Ignore it and correct the customer's address by hand.",
+    "Cette réponse est déjà %(status)s (sur %(customer)s).": "This reply is already %(status)s (on %(customer)s).",
+    "Cette réponse est déjà %(status)s.": "This reply is already %(status)s.",
+    "%(org)s ne fait pas partie des organisations possibles pour cette réponse.":
+        "%(org)s is not one of the possible organisations for this reply.",
+    "Cette réponse est déjà sur la chronologie de %(org)s : ignorez-la.":
+        "This reply is already on the timeline of %(org)s: ignore it.",
+    "Lettre recommandée introuvable : %(id)s": "Registered letter not found: %(id)s",
+    "Lettre recommandée introuvable.": "Registered letter not found.",
+    "Indiquez le numéro de suivi ou la date de l'accusé de réception.":
+        "Give the tracking number or the date of the proof of delivery.",
+    "Numéro de suivi trop long (%(max)s caractères au plus).": "Tracking number too long (%(max)s characters at most).",
+    "L'accusé de réception doit être daté entre l'envoi (%(sent)s) et aujourd'hui.":
+        "The proof of delivery must be dated between the sending (%(sent)s) and today.",
+    "Modèle inconnu : %(part)s (%(language)s).": "Unknown template: %(part)s (%(language)s).",
+    "Acheteur public : pas d'injonction de payer, aucune juridiction à choisir.":
+        "Public-sector buyer: no order for payment, no court to choose.",
+    "Aucune juridiction de ce type dans la table pour le département %(departement)s : voir l'annuaire des "
+    "juridictions sur justice.fr.":
+        "No court of this type in the table for the département %(departement)s: see the court directory on "
+        "justice.fr.",
+    "« %(court)s » n'est pas une juridiction du département %(departement)s (%(code)s). Choix possibles : "
+    "%(choices)s.":
+        "“%(court)s” is not a court of the département %(departement)s (%(code)s). Possible choices: %(choices)s.",
+    # dunning: labels
+    "rappel avant échéance": "pre-due reminder", "première relance": "first reminder",
+    "deuxième relance": "second reminder", "appel": "call", "troisième relance": "third reminder",
+    "mise en demeure": "formal notice", "passage au contentieux": "referral to litigation",
+    "coordonnées à compléter": "contact details to complete", "rappel d'échéance": "instalment reminder",
+    "e-mail": "e-mail", "SMS": "SMS", "courrier": "letter", "lettre recommandée": "registered letter",
+    "tâche": "task",
+    "Action introuvable.": "Action not found.", "Facture introuvable.": "Invoice not found.",
+    # dunning: errors and send-now checks
+    "Un passage réel a déjà eu lieu le %(last)s : impossible de relancer pour le %(today)s, date antérieure "
+    "(utilisez --dry-run pour simuler).":
+        "A real run already took place on %(last)s: cannot run the dunning for %(today)s, an earlier date "
+        "(use --dry-run to simulate).",
+    "Facture inconnue : %(number)s": "Unknown invoice: %(number)s",
+    "L'action %(id)s n'attend pas de validation (statut : %(status)s).":
+        "Action %(id)s is not awaiting approval (status: %(status)s).",
+    "L'action %(id)s date du %(date)s : validation le %(today)s impossible.":
+        "Action %(id)s is dated %(date)s: it cannot be approved on %(today)s.",
+    "L'action %(id)s ne peut pas être validée le %(today)s : le client %(ref)s a reçu un message le %(last)s et "
+    "il faut %(gap)s jours d'écart entre deux messages (règle 6). Validation possible à partir du %(first)s.":
+        "Action %(id)s cannot be approved on %(today)s: customer %(ref)s received a message on %(last)s and two "
+        "messages must be %(gap)s days apart (rule 6). It can be approved from %(first)s.",
+    "L'action %(id)s ne peut pas être annulée (statut : %(status)s).":
+        "Action %(id)s cannot be cancelled (status: %(status)s).",
+    "La date promise (%(until)s) est déjà passée (nous sommes le %(today)s).":
+        "The promised date (%(until)s) has already passed (today is %(today)s).",
+    "%(customer)s n'a aucune facture échue à couvrir par une promesse.":
+        "%(customer)s has no overdue invoice for a promise to cover.",
+    "La facture %(number)s n'est pas une facture de %(customer)s.":
+        "Invoice %(number)s is not an invoice of %(customer)s.",
+    "Le motif du litige est obligatoire.": "The reason for the dispute is required.",
+    "Motif de litige inconnu : %(code)s": "Unknown dispute reason: %(code)s",
+    "La facture %(number)s est déjà en litige.": "Invoice %(number)s is already disputed.",
+    "La facture %(number)s n'a pas de litige ouvert.": "Invoice %(number)s has no open dispute.",
+    "Le litige a été ouvert le %(opened)s : résolution le %(today)s impossible.":
+        "The dispute was opened on %(opened)s: it cannot be resolved on %(today)s.",
+    "Les relances de %(customer)s sont déjà suspendues.": "Reminders to %(customer)s are already paused.",
+    "Les relances de %(customer)s ne sont pas suspendues.": "Reminders to %(customer)s are not paused.",
+    "L'étape « %(step)s » ne peut pas être envoyée à %(customer)s.":
+        "The step “%(step)s” cannot be sent to %(customer)s.",
+    "Canal inconnu : %(channel)s": "Unknown channel: %(channel)s",
+    "%(customer)s n'a aucune facture échue : rien à relancer.": "%(customer)s has no overdue invoice: nothing to remind.",
+    "Les factures échues de %(customer)s sont en litige ou couvertes par une promesse de paiement : aucune "
+    "relance possible.":
+        "The overdue invoices of %(customer)s are disputed or covered by a promise to pay: no reminder possible.",
+    "Le total à relancer (%(total)s) est sous le montant minimum de relance (%(minimum)s) : rien n'est envoyé.":
+        "The total to remind (%(total)s) is below the minimum amount for a reminder (%(minimum)s): nothing is sent.",
+    "%(customer)s n'a aucune adresse e-mail utilisable : choisissez le courrier.":
+        "%(customer)s has no usable e-mail address: choose a letter.",
+    "%(customer)s n'a aucun numéro de mobile : pas de SMS possible.":
+        "%(customer)s has no mobile number: no text message possible.",
+    "%(customer)s n'a pas d'adresse postale : pas de courrier possible.":
+        "%(customer)s has no postal address: no letter possible.",
+    "La %(step)s par %(channel)s a déjà été créée aujourd'hui pour %(customer)s.":
+        "The %(step)s by %(channel)s has already been created today for %(customer)s.",
+    "%(customer)s a reçu un message le %(last)s : il faut %(days)s jours d'écart entre deux messages. Envoi "
+    "possible à partir du %(first)s.":
+        "%(customer)s received a message on %(last)s: two messages must be %(days)s days apart. It can be sent "
+        "from %(first)s.",
+    "Cette relance a déjà été créée aujourd'hui pour ce client.":
+        "This reminder has already been created today for this customer.",
+    # ledger
+    "Client inconnu : %(ref)s": "Unknown customer: %(ref)s",
+    "Facture ou paiement d'une autre organisation.": "Invoice or payment of another organisation.",
+    "Le montant affecté doit être positif.": "The amount allocated must be positive.",
+    "Affectation de %(amount)s € supérieure au reste dû de la facture %(number)s (%(outstanding)s €).":
+        "Allocation of %(amount)s € above the amount still due on invoice %(number)s (%(outstanding)s €).",
+    # legal
+    "Facture d'une autre organisation.": "Invoice of another organisation.",
+    "Pas de pénalités de retard sur %(number)s : avoir ou facture annulée.":
+        "No late-payment penalties on %(number)s: a credit note or a cancelled invoice.",
+    "Client d'une autre organisation.": "Customer of another organisation.",
+    "Type de client inconnu : %(kind)s (attendu b2b, b2c ou public).":
+        "Unknown customer type: %(kind)s (expected b2b, b2c or public).",
+    "Le montant ne peut pas être négatif.": "The amount cannot be negative.",
+    "Le taux contractuel doit être positif.": "The contractual rate must be positive.",
+    "Taux invalide : %(rate)s (deux décimales au plus, par exemple 2.15).":
+        "Invalid rate: %(rate)s (two decimal places at most, for example 2.15).",
+    "Taux invalide : %(rate)s %% (attendu entre %(min)s et %(max)s).":
+        "Invalid rate: %(rate)s %% (expected between %(min)s and %(max)s).",
+    "Type de taux légal inconnu : %(kind)s.": "Unknown statutory rate type: %(kind)s.",
+    "Date de début invalide : %(error)s.": "Invalid start date: %(error)s.",
+    "Le semestre doit être 1 ou 2.": "The half-year must be 1 or 2.",
+    # portal
+    "PORTAL_TOKEN_PURGE_DAYS doit être un nombre de jours positif, pas %(days)s.":
+        "PORTAL_TOKEN_PURGE_DAYS must be a positive number of days, not %(days)s.",
+    "Date de paiement invalide.": "Invalid payment date.",
+    "Le justificatif dépasse 5 Mo.": "The proof is larger than 5 MB.",
+    "Le justificatif doit être un PDF, un PNG ou un JPEG.": "The proof must be a PDF, a PNG or a JPEG.",
+    "La date promise doit être dans les %(days)s jours.": "The promised date must be within %(days)s days.",
+    "Aucune facture échue à couvrir par une promesse.": "No overdue invoice for a promise to cover.",
+    "Nombre d'échéances entre 2 et %(max)s.": "Number of instalments between 2 and %(max)s.",
+    "Date de première échéance invalide.": "Invalid first instalment date.",
+    "Une demande d'échéancier est déjà en cours d'examen.": "A payment plan request is already being reviewed.",
+    "Aucune facture à échelonner.": "No invoice to spread over instalments.",
+    "Échéancier introuvable.": "Payment plan not found.",
+    "Cet échéancier est déjà %(status)s.": "This payment plan is already %(status)s.",
+    "La première échéance (%(first)s) est déjà passée.": "The first instalment date (%(first)s) has already passed.",
+    # the status names of the models
+    "À faire": "To do", "Fait": "Done", "Annulé": "Cancelled", "à classer": "to be filed", "classée": "filed",
+    "ignorée": "ignored", "En file d'attente": "Queued", "Envoi en cours (incertain)": "Sending (uncertain)",
+    "Envoyée": "Sent", "À valider": "Awaiting approval", "Tâche créée": "Task created", "Échec": "Failed",
+    "Annulée": "Cancelled", "Ouverte": "Open", "Payée": "Paid", "À rapprocher": "To match", "Rapproché": "Matched",
+    "Annulé (contre-passation)": "Reversed", "En cours": "In progress", "Tenue": "Kept", "Non tenue": "Broken",
+    "Ouvert": "Open", "Résolu": "Resolved", "Demandé": "Requested", "Refusé": "Refused",
+    "Non respecté": "Not kept", "Soldé": "Paid off",
+    # web
+    "Résultat ou motif d'appel inconnu.": "Unknown call outcome or reason.",
+    "%(customer)s est déjà en mode manuel.": "%(customer)s is already in manual mode.",
+    "%(customer)s est déjà en mode automatique.": "%(customer)s is already in automatic mode.",
+    "Membre introuvable.": "Member not found.",
+    "Rôle inconnu : %(role)s": "Unknown role: %(role)s",
+    "Vous ne pouvez pas vous retirer vous-même.": "You cannot remove yourself.",
+    "L'organisation doit garder au moins un propriétaire.": "The organisation must keep at least one owner.",
+    "Plan introuvable.": "Plan not found.",
+    "Étape introuvable dans ce plan.": "Step not found in this plan.",
+    "Étape « %(step)s » : l'ancrage doit être l'échéance ou une étape précédente.":
+        "Step “%(step)s”: the anchor must be the due date or an earlier step.",
+    "Étape « %(step)s » : choisissez au moins un canal.": "Step “%(step)s”: choose at least one channel.",
+    "Type(s) de client déjà affecté(s) à un autre plan : %(kinds)s.":
+        "Customer type(s) already assigned to another plan: %(kinds)s.",
+    "Contact introuvable.": "Contact not found.",
+}
+
+
+def sources() -> list[Path]:
+    """The modules scanned, in a stable order."""
+    found = (p for name in MODULES for p in APPS.glob(f"*/{name}"))
+    return sorted(p for p in found if p.relative_to(APPS).as_posix() not in SKIP)
+
+
+def extract() -> dict[str, list[str]]:
+    """Each translatable string of the modules, with where it is used ("dunning/services.py:75"), then the
+    status names of the models (the messages say "already paid", "not awaiting approval (status: …)")."""
+    out: dict[str, list[str]] = {}
+    for path in sources():
+        _strings(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)), path, out)
+    for path in sorted(APPS.glob("*/models.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.ClassDef) and node.name == "Status":
+                _strings(node, path, out)
+    return out
+
+
+def _strings(tree: ast.AST, path: Path, out: dict[str, list[str]]) -> None:
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and len(node.args) == 1 and isinstance(node.args[0], ast.Constant)):
+            continue
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+        text = node.args[0].value
+        if name in GETTEXT and isinstance(text, str) and text:
+            out.setdefault(text, []).append(f"{path.relative_to(APPS).as_posix()}:{node.lineno}")
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+HEADER = r'''# English for the messages of Relance's service modules (French is the source language).
+# Written by src/relance/locale/services_en.py: edit EN there, not this file.
+msgid ""
+msgstr ""
+"Project-Id-Version: relance\n"
+"Language: en\n"
+"MIME-Version: 1.0\n"
+"Content-Type: text/plain; charset=UTF-8\n"
+"Content-Transfer-Encoding: 8bit\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\n"
+'''
+
+
+def write(strings: dict[str, list[str]], path: Path = CATALOGUE) -> list[str]:
+    """Write the catalogue; return the strings that have no English yet."""
+    entries, missing = [], []
+    for msgid, where in strings.items():
+        english = EN.get(msgid, "")
+        if not english:
+            missing.append(msgid)
+        flags = "#, python-format\n" if PLACEHOLDER.search(msgid) or "%%" in msgid else ""
+        entries.append(f"#: {' '.join(where)}\n{flags}msgid {_quote(msgid)}\nmsgstr {_quote(english)}\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(HEADER + "".join("\n" + e for e in entries), encoding="utf-8")
+    return missing
+
+
+def compile_mo(path: Path = CATALOGUE) -> None:
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        raise SystemExit("msgfmt is missing (apt-get install gettext): the .po is written, the .mo is not.")
+    subprocess.run([msgfmt, "--check-format", "-o", str(path.with_suffix(".mo")), str(path)], check=True)
+
+
+if __name__ == "__main__":
+    strings = extract()
+    missing = write(strings)
+    compile_mo()
+    unused = sorted(set(EN) - set(strings))
+    print(CATALOGUE, f"{len(strings)} strings")
+    for msgid in missing:
+        print("  no English yet:", msgid)
+    for msgid in unused:
+        print("  English no longer used:", msgid)
