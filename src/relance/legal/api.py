@@ -11,6 +11,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from relance.accounts.models import Organisation
@@ -110,13 +112,21 @@ class LimitationAlert:
 
     @property
     def message(self) -> str:
+        """In the reader's language (the customer page); French by default."""
         years = 2 if self.invoice.customer.kind == "b2c" else 5
         if self.time_barred:
-            return (f"Facture {self.invoice.number} prescrite depuis le "
-                    f"{french_date(self.limitation_date + timedelta(days=1))} ({years} ans après l'échéance) : "
-                    f"plus aucune relance.")
-        return (f"Facture {self.invoice.number} bientôt prescrite : dernier jour pour agir le "
-                f"{french_date(self.limitation_date)} ({years} ans après l'échéance).")
+            return (_("Facture %(number)s prescrite depuis le %(date)s (%(years)s ans après l'échéance) : plus aucune "
+                      "relance.")
+                    % {"number": self.invoice.number, "date": _long_date(self.limitation_date + timedelta(days=1)),
+                       "years": years})
+        return (_("Facture %(number)s bientôt prescrite : dernier jour pour agir le %(date)s (%(years)s ans après "
+                  "l'échéance).")
+                % {"number": self.invoice.number, "date": _long_date(self.limitation_date), "years": years})
+
+
+def _long_date(day: date) -> str:
+    """« 1er juin 2024 », or "1 June 2024" for a reader in English."""
+    return date_format(day, "j F Y") if (get_language() or "").startswith("en") else french_date(day)
 
 
 def limitation_alerts(*, org: Organisation, today: date, customer: Customer | None = None) -> list[LimitationAlert]:

@@ -164,6 +164,11 @@ EN = {
     "Type de taux légal inconnu : %(kind)s.": "Unknown statutory rate type: %(kind)s.",
     "Date de début invalide : %(error)s.": "Invalid start date: %(error)s.",
     "Le semestre doit être 1 ou 2.": "The half-year must be 1 or 2.",
+    "Facture %(number)s prescrite depuis le %(date)s (%(years)s ans après l'échéance) : plus aucune relance.":
+        "Invoice %(number)s time-barred since %(date)s (%(years)s years after the due date): no more reminders.",
+    "Facture %(number)s bientôt prescrite : dernier jour pour agir le %(date)s (%(years)s ans après l'échéance).":
+        "Invoice %(number)s soon time-barred: the last day to act is %(date)s (%(years)s years after the due "
+        "date).",
     # portal
     "PORTAL_TOKEN_PURGE_DAYS doit être un nombre de jours positif, pas %(days)s.":
         "PORTAL_TOKEN_PURGE_DAYS must be a positive number of days, not %(days)s.",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gettext
 import importlib.util
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
@@ -21,10 +21,11 @@ from relance.activity.services import task_complete, task_create
 from relance.banking.services import payment_assign
 from relance.channels.services import registered_letter_get
 from relance.core.errors import ApplicationError
-from relance.core.factories import CustomerFactory
+from relance.core.factories import CustomerFactory, InvoiceFactory
 from relance.dunning import services as dunning
 from relance.ledger.models import Payment
 from relance.ledger.selectors import invoice_get
+from relance.legal.api import limitation_alerts
 from relance.legal.penalties import compute_penalties
 from relance.legal.services import rate_check
 
@@ -126,6 +127,19 @@ def test_send_now_checks_and_labels_follow_the_language_but_the_timeline_stays_f
     recorded = Event.objects.filter(org=org, type="dunning_action", customer=late_customer).values_list("message",
                                                                                                       flat=True)
     assert len(recorded) == 1 and recorded[0].startswith("Première relance par e-mail demandée par l'équipe (")
+
+
+@pytest.mark.django_db
+def test_limitation_alerts_read_in_english_with_an_english_date(org):
+    customer = CustomerFactory(org=org, kind="b2c", name="M. Petit", ref="C-PET")
+    InvoiceFactory(customer=customer, number="FA-OLD", issue_date=date(2022, 5, 1), due_date=date(2022, 6, 1),
+                   total_incl_tax=Decimal("90.00"))
+    [alert] = limitation_alerts(org=org, today=date(2024, 11, 1))
+    with translation.override("en"):
+        assert alert.message == ("Invoice FA-OLD time-barred since 2 June 2024 (2 years after the due date): "
+                                 "no more reminders.")
+    assert alert.message == ("Facture FA-OLD prescrite depuis le 2 juin 2024 (2 ans après l'échéance) : "
+                             "plus aucune relance.")
 
 
 # --- Through the web app ---------------------------------------------------------------------------------
