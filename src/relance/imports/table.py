@@ -103,11 +103,12 @@ def _existing(org: Organisation, numbers: pl.Series) -> pl.DataFrame:
 
 
 def write_table(org: Organisation, plan: TablePlan, customers: dict[str, Customer], *, today: date,
-                ) -> list[tuple[int, int, str]]:
-    """INSERT the new rows and their accounting allocations; (line, customer id, number) of each, for the events."""
+                ) -> dict[int, tuple[int, list[tuple[int, str]]]]:
+    """INSERT the new rows and their accounting allocations. For the events: customer id → how many
+    invoices were created, and the first hundred as (line, number)."""
     new = plan.new
     if new.is_empty():
-        return []
+        return {}
     rows = _invoice_rows(org, new, customers)
     _insert(Invoice, rows)
     ids = pl.DataFrame(_by_number(org, new.get_column("number"), "pk"),
@@ -117,7 +118,11 @@ def write_table(org: Organisation, plan: TablePlan, customers: dict[str, Custome
                     amount=money_text(pl.col("paid")), date=_day("paid_date").fill_null(str(today)),
                     note=pl.lit(IMPORT_NOTE), source=pl.lit(str(Allocation.Source.ACCOUNTING))))
     _insert(Allocation, paid)
-    return list(rows.select(new.get_column("line"), "customer_id", "number").iter_rows())
+    summary = (rows.select(new.get_column("line"), "customer_id", "number")
+               .group_by("customer_id", maintain_order=True)
+               .agg(count=pl.len(), line=pl.col("line").head(100), number=pl.col("number").head(100)))
+    return {customer_id: (count, list(zip(lines, numbers, strict=True)))
+            for customer_id, count, lines, numbers in summary.iter_rows()}
 
 
 def _insert(model: type[Invoice | Allocation], rows: pl.DataFrame) -> None:

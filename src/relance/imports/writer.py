@@ -58,7 +58,7 @@ def write_plan(org: Organisation, plan: ImportPlan, *, today: date, files: list[
                progress: bool) -> None:
     customers = _write_customers(org, plan)
     _write_contacts(org, plan, customers)
-    from_table: list[tuple[int, int, str]] = []
+    from_table: TableCreated = {}
     if plan.table is not None:
         from relance.imports.table import write_table
 
@@ -161,6 +161,8 @@ NEW_INVOICE_COLUMNS = ("org_id", "customer_id", "number", "kind", "issue_date", 
                        "currency", "total_incl_tax", "total_excl_tax", "sent_date", "po_number",
                        "payment_reference", "source", "source_ref", "content_hash", "payee_iban")
 AnyInvoice = Invoice | NewInvoice
+#: customer id → (invoices the table path created, the first hundred as (line, number))
+TableCreated = dict[int, tuple[int, list[tuple[int, str]]]]
 
 
 def _invoice_objects(org: Organisation, plan: ImportPlan, customers: dict[str, Customer], touched: list[str],
@@ -332,25 +334,30 @@ def _sync_allocations(org: Organisation, invoices: dict[str, AnyInvoice], existi
     Allocation.objects.bulk_update(changed, ["amount", "date"], batch_size=BATCH)
 
 
-def _line(plan: ImportPlan, number: str) -> int:
-    return plan.records[number].line
-
-
-def _write_events(org: Organisation, plan: ImportPlan, invoices: dict[str, AnyInvoice],
-                  from_table: list[tuple[int, int, str]], *, today: date, files: list[str], actor: Any) -> None:
-    """One event per customer, naming the invoices created and updated (in the order of the file)."""
-    per_customer: dict[int, dict[str, list[str]]] = defaultdict(lambda: {"created": [], "updated": []})
-    created = [(_line(plan, n), invoices[n].customer_id, n) for n in plan.created]
-    if from_table:  # both paths: back in the order of the file
-        created = sorted(created + from_table, key=lambda row: row[0])
-    for _, customer_id, number in created:
-        per_customer[customer_id]["created"].append(number)
+def _write_events(org: Organisation, plan: ImportPlan, invoices: dict[str, AnyInvoice], from_table: TableCreated,
+                  *, today: date, files: list[str], actor: Any) -> None:
+    """One event per customer, counting the invoices created and updated and naming the first ones (in the
+    order of the file)."""
+    created: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    counts: dict[int, int] = defaultdict(int)
+    for number in plan.created:
+        customer_id = invoices[number].customer_id
+        created[customer_id].append((plan.records[number].line, number))
+        counts[customer_id] += 1
+    if from_table:  # both paths: each customer's invoices, and the customers, back in the order of the file
+        for customer_id, (count, first) in from_table.items():
+            created[customer_id].extend(first)
+            counts[customer_id] += count
+        created = {c: sorted(created[c]) for c in sorted(created, key=lambda c: min(created[c]))}
+    per_customer: dict[int, dict[str, Any]] = defaultdict(lambda: {"created": [], "updated": [], "count": 0})
+    for customer_id, lines in created.items():
+        per_customer[customer_id].update(created=[n for _, n in lines[:100]], count=counts[customer_id])
     for number in plan.updated:
         per_customer[invoices[number].customer_id]["updated"].append(number)
     names = ", ".join(f.rsplit("/", 1)[-1] for f in files)
     events = [
         Event(org=org, customer_id=customer_id, type="import", date=today, actor=actor,
-              message=f"Import ({names}) : {len(d['created'])} facture(s) créée(s), "
+              message=f"Import ({names}) : {d['count']} facture(s) créée(s), "
                       f"{len(d['updated'])} mise(s) à jour.",
               data={"files": names[:500], "created": d["created"][:100], "updated": d["updated"][:100]})
         for customer_id, d in per_customer.items()

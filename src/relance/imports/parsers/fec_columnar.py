@@ -81,13 +81,15 @@ def _plain_date(name: str) -> pl.Expr:
 
 
 def _cents(name: str) -> pl.Expr:
-    text = pl.col(name).str.strip_chars()
+    """Whole cents of an amount cell already stripped and checked (`_plain_amount`)."""
+    text = pl.col(name)
     value = text.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
     return pl.when(text == "").then(0).otherwise((value * 100).round(0).cast(pl.Int64))
 
 
 def _plain_amount(name: str) -> pl.Expr:
-    text = pl.col(name).str.strip_chars()
+    """True where the (stripped) cell is empty or digits with at most two decimals."""
+    text = pl.col(name)
     return (text == "") | text.str.contains(_AMOUNT)
 
 
@@ -98,20 +100,20 @@ def _check(frame: pl.DataFrame, condition: pl.Expr) -> None:
 
 def _typed(frame: pl.DataFrame, signed: bool) -> pl.DataFrame:
     """Every line with its date and amounts checked and typed; the other reader names what fails."""
-    frame = frame.with_row_index("line", offset=2).with_columns(day=_date("entry_date"))
-    _check(frame, pl.col("entry_date").str.contains(r"^[0-9]{8}$") & pl.col("day").is_not_null()
-           & _plain_amount("debit_text"))
+    frame = frame.with_row_index("line", offset=2).with_columns(
+        pl.col("debit_text", "credit_text").str.strip_chars(), day=_date("entry_date"))
+    plain = pl.col("entry_date").str.contains(r"^[0-9]{8}$") & pl.col("day").is_not_null() & _plain_amount(
+        "debit_text")
     if signed:
-        _check(frame, pl.col("credit_text").str.strip_chars().str.to_uppercase().is_in([*_DEBIT_SIGNS,
-                                                                                        *_CREDIT_SIGNS]))
-        sign = pl.col("credit_text").str.strip_chars().str.to_uppercase()
+        sign = pl.col("credit_text").str.to_uppercase()
+        _check(frame, plain & sign.is_in([*_DEBIT_SIGNS, *_CREDIT_SIGNS]))
         amount = _cents("debit_text")
         debit = pl.when(sign.is_in(_DEBIT_SIGNS)).then(amount).otherwise(0)
         credit = pl.when(sign.is_in(_CREDIT_SIGNS)).then(amount).otherwise(0)
     else:
-        _check(frame, _plain_amount("credit_text"))
+        _check(frame, plain & _plain_amount("credit_text"))
         debit, credit = _cents("debit_text"), _cents("credit_text")
-    frame = frame.with_columns(debit=debit, credit=credit)
+    frame = frame.with_columns(debit=debit, credit=credit).drop("entry_date", "debit_text", "credit_text")
     _check(frame, (pl.col("debit").abs() < _MAX_CENTS) & (pl.col("credit").abs() < _MAX_CENTS))
     return frame
 

@@ -113,8 +113,8 @@ def import_both(orgs, monkeypatch, name: str, rows: list[list[str]]) -> list[tup
     return reports
 
 
-def check_months(orgs, monkeypatch, seed: int) -> None:
-    rows = varied_ledger(seed)
+def check_months(orgs, monkeypatch, seed: int, invoices: int = 40) -> None:
+    rows = varied_ledger(seed, invoices)
     import_both(orgs, monkeypatch, JANUARY, january(rows))
     import_both(orgs, monkeypatch, FEBRUARY, rows)
     for org in orgs:  # terms given to a customer by hand: its invoices' due dates and fingerprints change
@@ -127,6 +127,12 @@ def check_months(orgs, monkeypatch, seed: int) -> None:
 @pytest.mark.parametrize("seed", range(6))
 def test_the_table_path_leaves_the_ledger_the_record_path_leaves(orgs, monkeypatch, seed):
     check_months(orgs, monkeypatch, seed)
+
+
+def test_events_name_the_first_hundred_invoices_of_each_customer_alike(orgs, monkeypatch):
+    check_months(orgs, monkeypatch, seed=99, invoices=900)  # more than a hundred per customer
+    created = [e.data["created"] for e in scoped(Event, orgs[0]).filter(type="import")]
+    assert max(len(numbers) for numbers in created) == 100
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
