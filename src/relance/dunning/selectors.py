@@ -183,12 +183,9 @@ def day_state_batches(*, org: Organisation, today: date, batch: int = BATCH,
     bounds = customers.aggregate(lo=Min("id"), hi=Max("id"))
     if bounds["lo"] is None:
         return
-    # SQLite reads the ladder histories of the whole organisation in one pass over the table (their rows
-    # lie in the order they were written, day by day: per batch of customers, it would jump between them).
-    marks = _marks(org) if customer_ids is None and connection.vendor == "sqlite" else None
     for lo in range(bounds["lo"], bounds["hi"] + 1, batch):
         with _batch_settings() if customer_ids is None else nullcontext():  # a few customers: no need
-            state = load_batch(org, today, chooser, lo, lo + batch, customer_ids, horizon, marks)
+            state = load_batch(org, today, chooser, lo, lo + batch, customer_ids, horizon)
         if state.invoices or state.pending:
             yield state
 
@@ -208,14 +205,13 @@ def _batch_settings() -> Iterator[None]:
 
 
 def load_batch(org: Organisation, today: date, chooser: PlanChooser, lo: int, hi: int,
-               only: list[int] | None = None, horizon: date | None = None,
-               marks: dict[int, dict[str, planner.Mark]] | None = None) -> DayState:
+               only: list[int] | None = None, horizon: date | None = None) -> DayState:
     def rng(qs: Any, key: str = "customer_id") -> Any:
         qs = qs.filter(**{f"{key}__gte": lo, f"{key}__lt": hi})
         return qs.filter(**{f"{key}__in": only}) if only is not None else qs
 
     state = DayState()
-    marks = _marks(org, (lo, hi, only)) if marks is None else marks
+    marks = _marks(org, lo, hi, only)
     disputes = _disputes(rng(scoped(Dispute, org), "invoice__customer_id"))
     barred = set(rng(scoped(Event, org).filter(type="limitation_reached")).values_list("invoice_id", flat=True))
     kinds = _load_customers(org, state, rng, chooser, today)
@@ -252,10 +248,8 @@ def _load_invoices(org: Organisation, state: DayState, lo: int, hi: int, only: l
                     info[inv_id] = InvoiceInfo(number, currency or "EUR", fromiso(sent) if sent else None)
 
 
-def _marks(org: Organisation, batch: tuple[int, int, list[int] | None] | None = None
-           ) -> dict[int, dict[str, planner.Mark]]:
-    """The ladder marks of the open invoices of customers lo ≤ id < hi (`batch`: lo, hi, only those
-    customers or None), or of the whole organisation (SQLite only: one pass over the table), by invoice.
+def _marks(org: Organisation, lo: int, hi: int, only: list[int] | None) -> dict[int, dict[str, planner.Mark]]:
+    """The ladder marks of the open invoices of customers lo ≤ id < hi (only those in `only` if given), by invoice.
 
     One row per invoice: its history as text ("step@day[@1 if skipped],…"), aggregated by the database.
     Invoices with the same history share one marks dict (and equal marks one Mark): a busy ledger has a few
@@ -264,23 +258,22 @@ def _marks(org: Organisation, batch: tuple[int, int, list[int] | None] | None = 
     """
     mark, invoice = LadderMark._meta.db_table, Invoice._meta.db_table
     entry = "m.step || '@' || CAST(m.day AS TEXT) || CASE WHEN m.skipped THEN '@1' ELSE '' END"
-    if batch is None:  # the order inside a history only helps sharing: the parsed marks are the same in any order
-        sql = (f"SELECT m.invoice_id, GROUP_CONCAT({entry}, ',') FROM {mark} m NOT INDEXED "  # noqa: S608
-               f"JOIN {invoice} i ON i.id = m.invoice_id WHERE +m.org_id = %s AND i.status = 'open' "
-               f"GROUP BY m.invoice_id")
-        params: list[Any] = [org.id]
+    extra = f" AND i.customer_id IN ({', '.join(['%s'] * len(only))})" if only else ""
+    params: list[Any] = [org.id, lo, hi, *(only or [])]
+    if connection.vendor == "postgresql":
+        extra = extra.replace("i.customer_id", "m.customer_id")
+        sql = (f"SELECT m.invoice_id, STRING_AGG({entry}, ',' ORDER BY m.step) FROM {mark} m "  # noqa: S608
+               f"JOIN {invoice} i ON i.id = m.invoice_id WHERE m.org_id = %s AND m.customer_id >= %s "
+               f"AND m.customer_id < %s{extra} AND i.status = 'open' AND i.customer_id >= %s AND i.customer_id < %s "
+               f"GROUP BY m.invoice_id")  # the batch's invoices only, on both sides
+        params += [lo, hi]
     else:
-        lo, hi, only = batch
-        extra = f" AND m.customer_id IN ({', '.join(['%s'] * len(only))})" if only else ""
-        rows = (f"FROM {mark} m JOIN {invoice} i ON i.id = m.invoice_id WHERE m.org_id = %s "  # noqa: S608
-                f"AND i.status = 'open' AND m.customer_id >= %s AND m.customer_id < %s{extra} "
-                f"AND i.customer_id >= %s AND i.customer_id < %s")  # the batch's invoices only, on both sides
-        params = [org.id, lo, hi, *(only or []), lo, hi]
-        if connection.vendor == "postgresql":
-            sql = f"SELECT m.invoice_id, STRING_AGG({entry}, ',' ORDER BY m.step) {rows} GROUP BY m.invoice_id"  # noqa: S608
-        else:
-            sql = (f"SELECT invoice_id, GROUP_CONCAT(e, ',') FROM (SELECT m.invoice_id, {entry} AS e {rows} "  # noqa: S608
-                   f"ORDER BY m.invoice_id, m.step) GROUP BY invoice_id")
+        # From each open invoice of the batch, its marks through the covering index (customer, invoice, step,
+        # day, skipped): read in the index's order, grouped without sorting (a GROUP BY over the marks table
+        # instead sorted millions of rows in a temporary B-tree: four times the work).
+        sql = (f"SELECT i.id, GROUP_CONCAT({entry}, ',') FROM {invoice} i JOIN {mark} m "  # noqa: S608
+               f"ON m.customer_id = i.customer_id AND m.invoice_id = i.id WHERE i.org_id = %s AND i.status = 'open' "
+               f"AND i.customer_id >= %s AND i.customer_id < %s{extra} GROUP BY i.customer_id, i.id")
     shared: dict[str, dict[str, planner.Mark]] = {}
     made: dict[str, planner.Mark] = {}
     out: dict[int, dict[str, planner.Mark]] = {}
