@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label="Du", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="Au", widget=forms.DateInput(attrs={"type": "date"}))
+    # <input type="date"> accepts only ISO dates: the French "01/11/2026" would leave the field empty.
+    start = forms.DateField(label="Du", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    end = forms.DateField(label="Au", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def clean(self) -> dict:
         data = super().clean() or {}
