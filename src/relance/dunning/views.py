@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relance.accounts.permissions import MANAGER, VIEWER, role_required
@@ -41,7 +42,8 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         label = STEP_LABELS.get(action.step, action.step)
         if action.status == Action.Status.CANCELLED:
-            messages.info(request, f"{label.capitalize()} annulée : toutes les factures sont réglées.")
+            messages.info(request, _("%(step)s annulée : toutes les factures sont réglées.") % {"step": label.capitalize()})
         else:
-            messages.success(request, f"{label.capitalize()} validée pour {action.customer.name}.")
+            messages.success(request, _("%(step)s validée pour %(customer)s.") % {"step": label.capitalize(),
+                                                                                 "customer": action.customer.name})
     return redirect("dunning:approvals")

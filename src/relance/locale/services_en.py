@@ -26,6 +26,8 @@ MODULES = ("services.py", "selectors.py", "api.py", "penalties.py", "letters.py"
            "pdf.py")
 #: already in their app's own catalogue
 SKIP = ("web/selectors.py",)
+#: other modules whose messages live here
+EXTRA = ("dunning/views.py",)
 GETTEXT = {"_", "gettext", "gettext_lazy", "gettext_noop"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
@@ -33,6 +35,9 @@ EN = {
     # accounts, activity
     "Une organisation « %(slug)s » existe déjà.": "An organisation “%(slug)s” already exists.",
     "Tâche introuvable.": "Task not found.",
+    # dunning approvals page
+    "%(step)s annulée : toutes les factures sont réglées.": "%(step)s cancelled: every invoice is settled.",
+    "%(step)s validée pour %(customer)s.": "%(step)s approved for %(customer)s.",
     "La tâche est déjà %(status)s.": "The task is already %(status)s.",
     # banking
     "Deux transactions du relevé portent la même référence bancaire.":
@@ -213,7 +218,7 @@ EN = {
 
 def sources() -> list[Path]:
     """The modules scanned, in a stable order."""
-    found = (p for name in MODULES for p in APPS.glob(f"*/{name}"))
+    found = [p for name in MODULES for p in APPS.glob(f"*/{name}")] + [APPS / extra for extra in EXTRA]
     return sorted(p for p in found if p.relative_to(APPS).as_posix() not in SKIP)
 
 

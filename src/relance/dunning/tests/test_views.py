@@ -70,3 +70,12 @@ def test_csrf_is_enforced_on_approve(alice, pending):
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)
     assert client.post(f"/relances/{pending.pk}/valider/").status_code == 403
+
+
+def test_the_approval_confirmation_is_in_the_manager_s_language(client_for, manager, pending):
+    from django.urls import reverse
+
+    client = client_for(manager)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.post(f"/relances/{pending.pk}/valider/", follow=True).content.decode()
+    assert f"approved for {pending.customer.name}" in page and "validée" not in page

@@ -23,8 +23,10 @@ class Command(BaseCommand):
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(f"Relance est servi sur {url}  (Ctrl+C pour arrêter)")
         login_file = settings.VAR_DIR / "demo_login.txt"
-        if login_file.exists():
-            self.stdout.write(login_file.read_text().strip())
+        if login_file.exists():  # the demo's sign-in, pointing at the address actually served
+            lines = login_file.read_text().strip().splitlines()
+            self.stdout.write("\n".join(f"{ln.rsplit(' : ', 1)[0]} : {url}" if ln.startswith("Démonstration") else ln
+                                        for ln in lines))
         self.stdout.flush()
         # Refuse request bodies larger than the biggest import allowed (plus form overhead) before Django
         # reads them: CSRF checking would otherwise spool any upload to disk, even an anonymous one.
