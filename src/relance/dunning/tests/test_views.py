@@ -79,3 +79,9 @@ def test_the_approval_confirmation_is_in_the_manager_s_language(client_for, mana
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.post(f"/relances/{pending.pk}/valider/", follow=True).content.decode()
     assert f"approved for {pending.customer.name}" in page and "validée" not in page
+
+
+def test_the_approvals_page_is_in_the_main_navigation(client_for, alice, pending):
+    page = client_for(alice).get("/").content.decode()
+    nav = page.split('aria-label="Navigation principale"')[1].split("</nav>")[0]
+    assert 'href="/relances/"' in nav and "À valider" in nav
