@@ -20,12 +20,13 @@ from relance.core.errors import ApplicationError
 from relance.ledger.models import Customer, Invoice
 from relance.ledger.selectors import open_invoices
 from relance.legal.limitation import is_time_barred, limitation_date, limitation_warning_date
-from relance.legal.penalties import PenaltyResult, Settlement, compute_penalties
+from relance.legal.penalties import B2B, INDEMNITY, PUBLIC, PenaltyResult, Settlement, compute_penalties
 from relance.legal.rates import MissingRateError, RateTable, french_date
 from relance.legal.selectors import formal_notice_date, rate_table_from_db
 
 __all__ = [
-    "CustomerPenalties", "LimitationAlert", "MissingRateError", "PenaltyResult", "customer_penalties",
+    "CustomerPenalties", "LimitationAlert", "MissingRateError", "PenaltyResult", "customer_indemnities",
+    "customer_penalties",
     "invoice_penalties", "limitation_alerts", "rate_table", "split_half_years",
 ]
 
@@ -102,6 +103,17 @@ def customer_penalties(*, org: Organisation, customer: Customer, today: date) ->
     return CustomerPenalties(tuple(
         (invoice, invoice_penalties(org=org, invoice=invoice, today=today, table=table)) for invoice in invoices
     ))
+
+
+def customer_indemnities(*, org: Organisation, customer: Customer, today: date) -> Decimal:
+    """The fixed recovery indemnities due on the open overdue invoices (40 € each, professionals and public
+    buyers only): they need no rate, so they are known even when a half-year's rate is missing and
+    `customer_penalties` refuses to guess the interest."""
+    if customer.org_id != org.id:
+        raise ApplicationError(_("Client d'une autre organisation."))
+    if customer.kind not in (B2B, PUBLIC):
+        return Decimal("0.00")
+    return INDEMNITY * open_invoices(org).filter(customer=customer, due_date__lt=today).count()
 
 
 @dataclass(frozen=True)

@@ -111,3 +111,27 @@ def test_customer_penalties_take_a_fixed_number_of_queries_for_businesses(org, d
     with django_assert_max_num_queries(3):  # rate table, invoices, their allocations
         summary = customer_penalties(org=org, customer=customer, today=date(2025, 4, 15))
     assert len(summary.lines) == 6
+
+
+def test_customer_indemnities_match_the_penalties_and_need_no_rate(org, other_org):
+    from relance.legal.api import customer_indemnities
+
+    customer = CustomerFactory(org=org, kind="b2b")
+    invoice(org, customer=customer)
+    partly = invoice(org, customer=customer, total="2000.00")
+    allocation_add(org=org, invoice=partly, amount=D("1000.00"), day=date(2025, 3, 1))
+    invoice(org, customer=customer, due=date(2025, 5, 1))  # not yet due on 15 April
+    paid = invoice(org, customer=customer)
+    allocation_add(org=org, invoice=paid, amount=D("1000.00"), day=date(2025, 3, 10))
+    today = date(2025, 4, 15)
+    assert customer_indemnities(org=org, customer=customer, today=today) == D("80.00") == \
+        customer_penalties(org=org, customer=customer, today=today).indemnities
+    consumer = CustomerFactory(org=org, kind="b2c")
+    invoice(org, customer=consumer)
+    assert customer_indemnities(org=org, customer=consumer, today=today) == D("0.00")
+    # a day whose half-year has no rate: the interest is refused, the indemnities are still known
+    with pytest.raises(MissingRateError):
+        customer_penalties(org=org, customer=customer, today=date(2026, 11, 23))
+    assert customer_indemnities(org=org, customer=customer, today=date(2026, 11, 23)) == D("120.00")
+    with pytest.raises(ApplicationError):
+        customer_indemnities(org=other_org, customer=customer, today=today)
