@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
+
 from relance.accounts.models import Organisation
 from relance.channels.context import ContactInfo, InvoiceLine, MessageContext, Party, PaymentDetails
 from relance.channels.penalties import invoice_penalty_figures
@@ -16,6 +18,9 @@ from relance.ledger.models import Contact, Customer, Invoice
 from relance.ledger.selectors import open_invoices
 
 REFERENCE_MAX = 140
+#: ladder steps whose message counts as an earlier reminder ("Malgré nos relances successives")
+REMINDER_STEPS = ("reminder_1", "reminder_2", "reminder_3", "formal_notice", "litigation")
+MESSAGE_CHANNELS = ("email", "sms", "letter", "registered_letter")
 
 
 def org_party(org: Organisation) -> Party:
@@ -79,6 +84,20 @@ def _annotated(org: Organisation, invoices: Iterable[Invoice] | None, customer: 
     return list(open_invoices(org).filter(pk__in=ids, customer=customer).order_by("due_date", "number"))
 
 
+def previous_reminder_sent(org: Organisation, customer: Customer, invoices: list[Invoice], today: date) -> bool:
+    """Whether a ladder message (e-mail, SMS or letter, not the courtesy pre-due one) listing one of these
+    invoices was carried out before today: only then may a letter speak of "nos relances successives"."""
+    if not invoices:
+        return False
+    try:
+        action_model = apps.get_model("dunning", "Action")
+    except LookupError:
+        return False
+    return action_model.objects.filter(
+        org=org, customer=customer, step__in=REMINDER_STEPS, channel__in=MESSAGE_CHANNELS, status="sent",
+        carried_out_on__lt=today, invoices__in=[i.pk for i in invoices]).exists()
+
+
 def context_for_customer(*, org: Organisation, customer: Customer, today: date, step: str, channel: str,
                          invoices: Iterable[Invoice] | None = None, language: str | None = None,
                          portal_link: str | None = None) -> MessageContext:
@@ -100,6 +119,7 @@ def context_for_customer(*, org: Organisation, customer: Customer, today: date, 
                                reference=payment_reference(customer, rows)),
         portal_link=portal_link, legal_mentions=org.legal_mentions,
         logo_path=org.logo.path if org.logo else "",
+        previous_reminder=step != "pre_due" and previous_reminder_sent(org, customer, rows, today),
     )
 
 

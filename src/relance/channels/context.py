@@ -6,6 +6,8 @@ Templates only ever see `template_variables(ctx)`: dictionaries of strings, Deci
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -89,6 +91,8 @@ class MessageContext:
     currency: str = "EUR"
     legal_mentions: str = ""
     logo_path: str = ""
+    #: an earlier ladder message (reminder, formal notice) was carried out for the listed invoices
+    previous_reminder: bool = False
     #: what a message outside the ladder adds (a payment plan's `instalment`: seq, due_date, amount, remaining)
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
@@ -130,7 +134,9 @@ VARIABLES: dict[str, str] = {
     "payment": "règlement : beneficiary, iban, bic, reference",
     "portal_link": "lien privé vers l'espace client (vide si le portail n'est pas activé)",
     "step": "étape : pre_due, reminder_1, reminder_2, reminder_3, formal_notice, litigation",
-    "channel": "canal : email, sms, letter",
+    "channel": "canal : email, sms, letter (courrier ou recommandé)",
+    "previous_reminder": "vrai si une relance a déjà été envoyée pour ces factures (avant aujourd'hui)",
+    "attention": "(courriers) nom à imprimer après « À l'attention de » (vide si le destinataire est déjà nommé)",
     "language": "langue : fr ou en",
     "today": "date du jour",
     "deadline": "date limite de la mise en demeure (jour + 8)",
@@ -146,6 +152,30 @@ def _party_vars(party: Party) -> dict[str, Any]:
     data["address_lines"] = party.address_lines
     data["is_consumer"] = party.kind == "b2c"
     return data
+
+
+_CIVILITIES = frozenset({"m", "mr", "mme", "mlle", "monsieur", "madame", "mademoiselle", "mrs", "ms", "miss",
+                         "dr"})
+
+
+def _name_words(name: str) -> frozenset[str]:
+    """The words of a person's name, without accents, case or civility ("Mme LEFÈVRE Hélène")."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    return frozenset(w for w in re.split(r"[^a-z0-9]+", plain) if w and w not in _CIVILITIES)
+
+
+def attention_line(customer: Party, contact_name: str) -> str:
+    """The contact named under the addressee on a letter, or "" when the addressee line already names them.
+
+    A consumer's contact is usually the consumer: "Hélène Lefèvre" under "Mme LEFÈVRE Hélène" (or under
+    "Lefèvre") would repeat the addressee.
+    """
+    contact, addressee = _name_words(contact_name), _name_words(customer.name)
+    if not contact or contact == addressee:
+        return ""
+    if customer.kind == "b2c" and addressee and (contact <= addressee or addressee <= contact):
+        return ""
+    return contact_name
 
 
 def template_variables(ctx: MessageContext) -> dict[str, Any]:
@@ -176,6 +206,8 @@ def template_variables(ctx: MessageContext) -> dict[str, Any]:
         "portal_link": ctx.portal_link,
         "step": ctx.step,
         "channel": ctx.channel,
+        "previous_reminder": ctx.previous_reminder,
+        "attention": attention_line(ctx.customer, contact.name),
         "language": ctx.language,
         "today": ctx.today,
         "deadline": ctx.deadline,

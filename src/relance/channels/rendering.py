@@ -128,7 +128,8 @@ def render_part(ctx: MessageContext, part: str, *, org: Any = None,
     source = template_source(org, step=ctx.step, part=part, language=ctx.language)
     if source is None:
         raise LookupError(f"Aucun modèle « {part} » pour l'étape {ctx.step}.")
-    variables = template_variables(ctx) | (extra or {})
+    # The part decides the medium: a letter's body (shared with the e-mail) must use postal wording.
+    variables = template_variables(ctx) | {"channel": PARTS[part][0]} | (extra or {})
     text = render_source(source, variables, html=is_html(part))
     if part == "email_subject":
         return " ".join(text.split())  # a header is one line

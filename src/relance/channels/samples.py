@@ -29,4 +29,5 @@ def sample_context(*, step: str = "reminder_2", channel: str = "email", language
         payment=PaymentDetails(beneficiary="Atelier Exemple SARL", iban="FR7630006000011234567890189",
                                bic="AGRIFRPP", reference="C0001 FA-0001 FA-0002"),
         portal_link="https://relance.example/portail/exemple/",
+        previous_reminder=step not in ("pre_due", "reminder_1"),
     )
