@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,6 +17,7 @@ from relance.activity.models import Task
 from relance.activity.selectors import task_list_open
 from relance.analytics.selectors import dunning_model
 from relance.banking.api import bank_staleness_warning
+from relance.core.money import format_eur
 from relance.ledger.models import Contact, Customer, Dispute, Invoice, Promise
 from relance.ledger.selectors import ZERO, open_invoices, scoped
 
@@ -212,3 +215,45 @@ def customer_risk(*, org: Organisation, customer: Customer, today: date,
     figures = risk_figures(org=org, today=today, customer_ids=[customer.pk], late=late).get(customer.pk,
                                                                                             RiskFigures())
     return {"risk": figures.level, "risk_reasons": figures.reasons()}
+
+
+# --- Display of texts written by other apps ------------------------------------------------------
+
+_RULE = re.compile(r" \(règle \d+\)|, règle \d+(?=\))")
+_QUOTED_CODE = re.compile(r"« ([a-z0-9_]+) »")
+_VIA = re.compile(r"via ([a-z_]+(?:, [a-z_]+)*)(?=\.| ;)")
+
+
+def staff_explanation(text: str) -> str:
+    """`dunning explain` in the words of the staff pages: step labels instead of codes and no rule numbers.
+
+    "prochaine étape « pre_due » : … (règle 3)" reads "prochaine étape « rappel avant échéance » : …"; the CLI
+    keeps the codes and rules (they are how the planner's tests and the support talk about it)."""
+    from relance.dunning.services import CHANNEL_LABELS, STEP_LABELS
+
+    text = _RULE.sub("", text)
+    text = _QUOTED_CODE.sub(lambda m: f"« {STEP_LABELS.get(m.group(1), m.group(1))} »", text)
+    return _VIA.sub(lambda m: "via " + ", ".join(CHANNEL_LABELS.get(c, c) for c in m.group(1).split(", ")), text)
+
+
+def timeline_display(*, org: Organisation, events: Iterable[Any]) -> list[Any]:
+    """The customer's events, each with `shown`: its message, with the amount of a dunning action in French
+    ("— 4 323,36 €") when the message ends with the amount the action stores ("— 4323.36 EUR")."""
+    events = list(events)
+    action_ids = {e.data.get("action_id") for e in events
+                  if e.type == "dunning_action" and isinstance(e.data, dict) and e.data.get("action_id")}
+    action = dunning_model("Action")
+    amounts: dict[int, tuple[Decimal, str]] = {}
+    if action is not None and action_ids:
+        amounts = {i: (a, c) for i, a, c in scoped(action, org).filter(id__in=action_ids)
+                   .values_list("id", "amount_due", "currency")}
+    for e in events:
+        e.shown = e.message
+        found = (amounts.get(e.data.get("action_id") or 0)
+                 if e.type == "dunning_action" and isinstance(e.data, dict) else None)
+        if found:
+            amount, currency = found
+            raw = f" — {amount:.2f} {currency}"
+            if e.message.endswith(raw):
+                e.shown = e.message[: -len(raw)] + f" — {format_eur(amount, currency)}"
+    return events

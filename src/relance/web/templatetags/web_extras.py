@@ -19,3 +19,11 @@ def risk_label(level: int) -> str:
     from relance.web.selectors import RISK_LABELS
 
     return str(RISK_LABELS.get(level, ""))
+
+
+@register.filter
+def staff_explanation(text: str) -> str:
+    """The planner's explanation with step labels and without rule numbers (see web.selectors)."""
+    from relance.web.selectors import staff_explanation as words
+
+    return words(text or "")

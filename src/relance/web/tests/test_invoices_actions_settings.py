@@ -11,6 +11,7 @@ from relance.accounts.models import Membership, Organisation
 from relance.core.factories import CustomerFactory, InvoiceFactory
 from relance.dunning.models import Action, ActionInvoice
 from relance.ledger.models import Invoice
+from relance.web.selectors import staff_explanation
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,8 @@ def test_the_invoice_page_explains_the_ladder(late_customer, victor, client_for)
     response = client_for(victor).get(reverse("invoice_detail", args=[invoice.pk]))
     assert response.status_code == 200
     assert response.context["explanation"].invoice == "FA-LATE"
-    assert escape(response.context["explanation"].text) in response.content.decode()
+    # shown in the staff's words: step labels, no rule numbers (web.selectors.staff_explanation)
+    assert escape(staff_explanation(response.context["explanation"].text)) in response.content.decode()
 
 
 def test_the_invoice_page_shows_the_payee_account_the_invoice_states(late_customer, victor, client_for):

@@ -20,6 +20,7 @@ from relance.activity.selectors import customer_timeline
 from relance.analytics.selectors import cached_per_ledger_version
 from relance.core.dates import local_today
 from relance.core.errors import ApplicationError
+from relance.core.money import format_eur
 from relance.dunning import services as dunning
 from relance.ledger.models import Customer, Dispute, Invoice, Promise
 from relance.ledger.selectors import (
@@ -39,6 +40,7 @@ from relance.web.selectors import (
     customer_risk,
     rate_stamp,
     risk_levels,
+    timeline_display,
 )
 from relance.web.services import call_log, contact_save, customer_manual_mode_set
 from relance.web.views.send_now import send_now_context
@@ -123,7 +125,8 @@ def _customer(request: HttpRequest, pk: int) -> Customer:
 
 
 def _invoice_choices(open_invoices: list[Invoice]) -> list[tuple[str, str]]:
-    return [(str(i.pk), f"{i.number} — {i.outstanding} €") for i in open_invoices]  # type: ignore[attr-defined]
+    return [(str(i.pk), f"{i.number} — {format_eur(i.outstanding, i.currency)}")  # type: ignore[attr-defined]
+            for i in open_invoices]
 
 
 @role_required(VIEWER)
@@ -142,7 +145,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "disputed": disputed, "contacts": list(customer.contacts.all()),
         "outstanding": sum((i.outstanding for i in open_inv), 0),  # type: ignore[attr-defined]
         "overdue": sum((i.outstanding for i in open_inv if i.due_date < today), 0),  # type: ignore[attr-defined]
-        "timeline": customer_timeline(org=org, customer=customer, limit=timeline_limit),
+        "timeline": timeline_display(org=org, events=customer_timeline(org=org, customer=customer,
+                                                                      limit=timeline_limit)),
         "timeline_limit": timeline_limit,
         "promises": scoped(Promise, org).filter(customer=customer, status=Promise.Status.ACTIVE).order_by("until"),
         "actions": customer_actions(org=org, customer=customer)[:20],

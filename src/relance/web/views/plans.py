@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from relance.accounts.permissions import COLLECTOR, role_required
 from relance.core.dates import add_months, local_today
 from relance.core.errors import ApplicationError
-from relance.core.money import ZERO, format_eur, money
+from relance.core.money import NBSP, ZERO, format_eur, money, parse_amount
 from relance.ledger.models import Customer, Invoice
 from relance.ledger.selectors import customer_get
 from relance.portal import plans, schedule
@@ -41,9 +41,40 @@ class PlanSetupForm(forms.Form):
             for i in invoices]
 
 
+class AmountInput(forms.TextInput):
+    """An amount written the French way ("1 710,34"): a number input would show and want "1710.34"."""
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 12})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, (Decimal, int)):
+            return format_eur(Decimal(value)).removesuffix(f"{NBSP}€")
+        return super().format_value(value)
+
+
+class AmountField(forms.DecimalField):
+    """Reads "1 710,34", "1710,34" or "1710.34" (core.money.parse_amount)."""
+
+    widget = AmountInput
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return parse_amount(str(value))
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {}  # no min/step: they belong to a number input
+
+
 class InstalmentRowForm(forms.Form):
     due_date = forms.DateField(label=_("Date"), widget=DateInput())
-    amount = forms.DecimalField(label=_("Montant (€)"), min_value=Decimal("0.01"), decimal_places=2, max_digits=14)
+    amount = AmountField(label=_("Montant (€)"), min_value=Decimal("0.01"), decimal_places=2, max_digits=14)
 
 
 RowFormSet = forms.formset_factory(InstalmentRowForm, extra=0, max_num=schedule.MAX_INSTALMENTS,
