@@ -72,7 +72,10 @@ def _frame(data: bytes, encoding: str, sep: str) -> pl.DataFrame:
 
 
 def _date(name: str) -> pl.Expr:
-    return pl.col(name).str.strptime(pl.Date, "%Y%m%d", strict=False)
+    """The AAAAMMJJ cell as a date, null where it is none (year 0000 included: polars reads it, Python cannot)."""
+    text = pl.col(name)
+    return pl.when(text.str.starts_with("0000")).then(None).otherwise(text.str.strptime(pl.Date, "%Y%m%d",
+                                                                                            strict=False))
 
 
 def _plain_date(name: str) -> pl.Expr:

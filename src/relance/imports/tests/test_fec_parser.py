@@ -70,6 +70,7 @@ def test_without_a_dated_file_name_the_last_entry_date_closes_the_file():
 
 @pytest.mark.parametrize("mutate, field, words", [
     (lambda r: r.__setitem__(3, "20251301"), "EcritureDate", "date illisible"),
+    (lambda r: r.__setitem__(3, "00000101"), "EcritureDate", "date illisible"),  # year 0: polars reads it, not Python
     (lambda r: r.__setitem__(11, "douze"), "Debit/Credit", "montant illisible"),
     (lambda r: r.pop(), None, "17 colonnes"),
 ])
@@ -148,3 +149,18 @@ def test_a_header_with_montant_but_no_sens_is_refused_naming_the_column():
     with pytest.raises(InputError) as exc:
         parse_fec(data, file=FILE)
     assert (exc.value.problems[0].line, exc.value.problems[0].field) == (1, "Debit")
+
+
+def test_a_sales_piece_dated_year_0000_is_refused_naming_its_line_and_field():
+    """Polars reads 00000101 as a date, Python cannot: the columnar reader hands the file to the line reader."""
+    rows = [("VT", "Ventes", "1", "20250101", "41100000", "Clients", "C1", "Client 1", "FA1", "00000101", "Facture",
+             "120,00", "0,00", "", "", "20250101", "", ""),
+            ("VT", "Ventes", "1", "20250101", "70600000", "Presta", "", "", "FA1", "20250101", "Facture", "0,00",
+             "100,00", "", "", "20250101", "", ""),
+            ("VT", "Ventes", "1", "20250101", "44571000", "TVA", "", "", "FA1", "20250101", "Facture", "0,00",
+             "20,00", "", "", "20250101", "", "")]
+    data = "\r\n".join("\t".join(r) for r in [COLUMNS, *rows]).encode() + b"\r\n"
+    with pytest.raises(InputError) as exc:
+        parse_fec(data, file=FILE)
+    (problem,) = exc.value.problems
+    assert (problem.line, problem.field) == (2, "PieceDate") and "date illisible" in problem.message
