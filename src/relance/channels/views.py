@@ -26,7 +26,7 @@ from relance.ledger.selectors import customer_get
 class TrackingForm(forms.Form):
     tracking_number = forms.CharField(label="Numéro de suivi", max_length=40, required=False)
     acknowledged_on = forms.DateField(label="Accusé de réception signé le", required=False,
-                                      widget=forms.DateInput(attrs={"type": "date"}))
+                                      widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
 
 def _pdf(data: bytes, filename: str, content_type: str = "application/pdf") -> HttpResponse:

@@ -16,7 +16,8 @@ def rate_field(label: Any) -> forms.DecimalField:
 
 
 class EcbDecisionForm(forms.Form):
-    effective_date = forms.DateField(label=_("Date d'effet"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_date = forms.DateField(label=_("Date d'effet"),
+                                     widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     rate = rate_field(_("Taux de refinancement (%)"))
     source = forms.CharField(label=_("Source"), max_length=300, required=False)
     source_url = forms.URLField(label=_("Lien vers la source"), required=False, assume_scheme="https")

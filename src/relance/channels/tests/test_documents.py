@@ -181,3 +181,13 @@ def test_a_collector_downloads_the_litigation_zip(client_for, bob, debtor):
     response = client_for(bob).get(f"/documents/contentieux/{debtor.pk}/")
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     assert "01-dossier-contentieux.pdf" in zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+
+
+def test_the_documents_page_and_the_batch_cover_name_the_step_in_french(org, debtor, client_for, bob, media):
+    notice(org, debtor)
+    page = client_for(bob).get("/documents/").content.decode()
+    assert "Mise en demeure" in page and "formal_notice" not in page
+    output = media / "lot.pdf"
+    call_command("letters", "batch", "--date", "2025-03-17", "--output", str(output))
+    cover = PdfReader(str(output)).pages[0].extract_text()
+    assert "Mise en demeure" in cover and "formal_notice" not in cover

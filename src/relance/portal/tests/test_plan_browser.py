@@ -24,9 +24,9 @@ def test_a_collector_sets_up_a_three_instalment_plan_and_the_ladder_pauses(page,
     page.get_by_role("link", name="Mettre en place un échéancier").click()
     assert page.get_by_role("heading", name="Mettre en place un échéancier").is_visible()
     assert page.get_by_label("Nombre d'échéances").input_value() == "3"
-    assert page.get_by_label("Montant de l'échéance 3").input_value() == "500.18"  # the last absorbs the cent
+    assert page.get_by_label("Montant de l'échéance 3").input_value() == "500,18"  # the last absorbs the cent
     second = add_months(today, 2).replace(day=15)  # the 2nd instalment moved to the 15th of its month
-    page.get_by_label("Montant de l'échéance 1").fill("600.00")
+    page.get_by_label("Montant de l'échéance 1").fill("600,00")  # typed the French way
     page.get_by_label("Montant de l'échéance 2").fill("400.32")
     page.get_by_label("Date de l'échéance 2").fill(second.isoformat())
     ARTIFACTS.mkdir(exist_ok=True)
