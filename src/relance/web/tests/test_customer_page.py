@@ -41,6 +41,9 @@ def test_a_missing_rate_is_named_instead_of_guessing_the_interest(late_customer,
     response = client_for(victor).get(reverse("customer_detail", args=[late_customer.pk]))
     assert response.context["penalties"] is None
     assert "taux BCE du" in response.context["penalties_error"] and "inconnu" in response.content.decode()
+    # the 40 € indemnity needs no rate: still shown
+    assert response.context["indemnities"] == Decimal("40.00")
+    assert 'id="customer-indemnities"' in response.content.decode()
 
 
 def test_a_viewer_sees_no_action_forms(late_customer, victor, client_for):

@@ -30,7 +30,7 @@ from relance.ledger.selectors import (
     open_invoices,
     scoped,
 )
-from relance.legal.api import customer_penalties
+from relance.legal.api import customer_indemnities, customer_penalties
 from relance.portal.services import portal_revoke
 from relance.web import forms
 from relance.web.selectors import (
@@ -167,8 +167,9 @@ def _penalties(org: Any, customer: Customer, today: Any) -> dict[str, Any]:
         try:
             found = customer_penalties(org=org, customer=customer, today=today)
             return {"penalties": {"interest": found.interest, "indemnities": found.indemnities}, "penalties_error": ""}
-        except ApplicationError as exc:  # a missing rate: say which one, never guess
-            return {"penalties": None, "penalties_error": exc.message}
+        except ApplicationError as exc:  # a missing rate: say which one, never guess (the indemnities need none)
+            return {"penalties": None, "penalties_error": exc.message,
+                    "indemnities": customer_indemnities(org=org, customer=customer, today=today)}
 
     return cached_per_ledger_version(org, f"penalties:{customer.pk}:{today}:{rate_stamp()}", compute)
 
