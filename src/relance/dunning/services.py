@@ -339,7 +339,7 @@ def _side_effects(org: Organisation, customer: Customer, action: Action, pa: pla
                     customer=customer, action_id=action.id, body=call_task_body(action))
     event_record(org=org, type="dunning_action", day=today, customer=customer,
                  message=f"{label.capitalize()} par {CHANNEL_LABELS_FR.get(pa.channel, pa.channel)} "
-                         f"({action.get_status_display().lower()}) : {numbers} — {pa.amount:.2f} {action.currency}",
+                         f"({action.get_status_display().lower()}) : {numbers} — {format_eur(pa.amount, action.currency)}",
                  data={"action_id": action.id, "step": pa.step, "channel": pa.channel})
 
 
@@ -463,7 +463,7 @@ def _approve(org: Organisation, action: Action, invoices: list[planner.Invoice],
     if action.status == Action.Status.TASK:
         task_create(org=org, kind=Task.Kind.LITIGATION, title=f"Contentieux : {action.customer.name}", due=today,
                     customer=action.customer, action_id=action.id,
-                    body=f"Montant : {action.amount_due:.2f} {action.currency}. Préparer le dossier (injonction de "
+                    body=f"Montant : {format_eur(action.amount_due, action.currency)}. Préparer le dossier (injonction de "
                          f"payer ou procédure simplifiée).")
     event_record(org=org, type="action_approved", day=today, customer=action.customer, actor=actor,
                  message=f"{label.capitalize()} validée.", data={"action_id": action.id})

@@ -238,7 +238,8 @@ def staff_explanation(text: str) -> str:
 
 def timeline_display(*, org: Organisation, events: Iterable[Any]) -> list[Any]:
     """The customer's events, each with `shown`: its message, with the amount of a dunning action in French
-    ("— 4 323,36 €") when the message ends with the amount the action stores ("— 4323.36 EUR")."""
+    ("— 4 323,36 €") when the message ends with the amount as versions before 23/11/2026 stored it
+    ("— 4323.36 EUR"; newer events are stored the French way)."""
     events = list(events)
     action_ids = {e.data.get("action_id") for e in events
                   if e.type == "dunning_action" and isinstance(e.data, dict) and e.data.get("action_id")}

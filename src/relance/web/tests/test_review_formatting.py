@@ -44,7 +44,11 @@ def _explanation(html: str) -> str:
 def test_the_timeline_shows_the_amount_of_a_dunning_action_in_french(org, big_late, victor, client_for):
     dunning.dunning_run(org=org, today=MONDAY)
     event = Event.objects.get(customer=big_late, type="dunning_action")
-    assert event.message.endswith("— 4323.36 EUR")  # as the dunning app stores it (evidence, untouched)
+    assert event.message.endswith(f"— 4{NNBSP}323,36{NBSP}€")  # stored the French way
+    html = client_for(victor).get(reverse("customer_detail", args=[big_late.pk])).content.decode()
+    assert f"— 4{NNBSP}323,36{NBSP}€" in html
+    # an event stored by an earlier version ("— 4323.36 EUR") is shown the French way too
+    Event.objects.filter(pk=event.pk).update(message=event.message.replace(f"4{NNBSP}323,36{NBSP}€", "4323.36 EUR"))
     html = client_for(victor).get(reverse("customer_detail", args=[big_late.pk])).content.decode()
     assert f"— 4{NNBSP}323,36{NBSP}€" in html
     assert "4323.36 EUR" not in html
