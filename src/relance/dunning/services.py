@@ -278,7 +278,7 @@ def _carry_out(org: Organisation, plan: planner.DayPlan, state: DayState, today:
         result.events.append(_event_row(ev, state))
     for action_id in plan.cancellations:
         action = Action.objects.get(org=org, id=action_id)
-        _cancel(org, action, today, None, "toutes les factures listées sont réglées (règle 9)")
+        _cancel(org, action, today, None, "toutes les factures listées sont réglées")
     return created
 
 
@@ -330,7 +330,7 @@ def _side_effects(org: Organisation, customer: Customer, action: Action, pa: pla
     if pa.step == planner.CONTACT_TASK_STEP:
         task_create(org=org, kind=Task.Kind.CONTACT, title=f"Compléter l'adresse e-mail de {customer.name}",
                     due=today, customer=customer, action_id=action.id,
-                    body="Aucune adresse e-mail utilisable : la relance est partie par courrier (règle 11).")
+                    body="Aucune adresse e-mail utilisable : la relance est partie par courrier.")
     elif action.status == Action.Status.AWAITING_APPROVAL:
         task_create(org=org, kind=Task.Kind.APPROVAL, title=f"Valider : {label} pour {customer.name}", due=today,
                     customer=customer, action_id=action.id, body=f"Factures : {numbers}.")
@@ -404,7 +404,7 @@ def action_approve(*, org: Organisation, action: Action, today: date, actor: Any
     listed = set(action.lines.values_list("invoice_id", flat=True))
     invoices = [i for i in (state.invoices if state else []) if i.id in listed and i.payable]
     if not invoices:
-        return _cancel(org, action, today, actor, "toutes les factures listées sont réglées (règle 9)")
+        return _cancel(org, action, today, actor, "toutes les factures listées sont réglées")
     if problem := approval_spacing_problem(org=org, action=action, today=today):
         raise ApplicationError(problem)
     assert state is not None
@@ -437,7 +437,7 @@ def approval_spacing_problem(*, org: Organisation, action: Action, today: date) 
         return ""
     first = next_business_day(last + timedelta(days=gap), org.holidays_region)
     return (_("L'action %(id)s ne peut pas être validée le %(today)s : le client %(ref)s a reçu un message le "
-              "%(last)s et il faut %(gap)s jours d'écart entre deux messages (règle 6). Validation possible à "
+              "%(last)s et il faut %(gap)s jours d'écart entre deux messages. Validation possible à "
               "partir du %(first)s.")
             % {"id": action.id, "today": _fr(today), "ref": action.customer.ref, "last": _fr(last), "gap": gap,
                "first": _fr(first)})

@@ -105,9 +105,9 @@ EN = {
     "L'action %(id)s date du %(date)s : validation le %(today)s impossible.":
         "Action %(id)s is dated %(date)s: it cannot be approved on %(today)s.",
     "L'action %(id)s ne peut pas être validée le %(today)s : le client %(ref)s a reçu un message le %(last)s et "
-    "il faut %(gap)s jours d'écart entre deux messages (règle 6). Validation possible à partir du %(first)s.":
+    "il faut %(gap)s jours d'écart entre deux messages. Validation possible à partir du %(first)s.":
         "Action %(id)s cannot be approved on %(today)s: customer %(ref)s received a message on %(last)s and two "
-        "messages must be %(gap)s days apart (rule 6). It can be approved from %(first)s.",
+        "messages must be %(gap)s days apart. It can be approved from %(first)s.",
     "L'action %(id)s ne peut pas être annulée (statut : %(status)s).":
         "Action %(id)s cannot be cancelled (status: %(status)s).",
     "La date promise (%(until)s) est déjà passée (nous sommes le %(today)s).":

@@ -85,3 +85,14 @@ def test_the_approvals_page_is_in_the_main_navigation(client_for, alice, pending
     page = client_for(alice).get("/").content.decode()
     nav = page.split('aria-label="Navigation principale"')[1].split("</nav>")[0]
     assert 'href="/relances/"' in nav and "À valider" in nav
+
+
+def test_an_approval_too_close_to_the_last_message_is_refused_in_plain_words(org, pending):
+    from relance.dunning.services import approval_spacing_problem
+
+    day = pending.date
+    Action.objects.create(org=org, customer=pending.customer, step="reminder_3", channel="letter", date=day,
+                          status=Action.Status.SENT, carried_out_on=day, amount_due=pending.amount_due)
+    problem = approval_spacing_problem(org=org, action=pending, today=day)
+    assert f"le client {pending.customer.ref} a reçu un message le {day:%d/%m/%Y}" in problem
+    assert "3 jours d'écart" in problem and "règle" not in problem  # no internal rule numbers for staff
