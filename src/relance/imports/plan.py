@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, TypeVar
 
 from tqdm import tqdm
 
+from relance.accounts.models import Organisation
 from relance.imports.parsers.base import CreditLink
 from relance.ledger.models import Customer, Invoice
 from relance.ledger.records import CustomerRecord, InvoiceRecord
+from relance.ledger.selectors import scoped
 
 IMPORT_NOTE = "Réglé selon la comptabilité (import)"
 EINVOICE_SOURCES = {"facturx", "cii", "ubl"}
@@ -32,6 +34,12 @@ if TYPE_CHECKING:
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def scan_whole_ledger(org: Organisation, wanted: int) -> bool:
+    """True when `wanted` invoice numbers are best read in one pass over the organisation's ledger: a large
+    file against a ledger not much larger (one pass beats hundreds of IN lists)."""
+    return wanted > 10 * CHUNK and scoped(Invoice, org).count() < 4 * wanted
 
 
 @dataclass

@@ -27,7 +27,7 @@ from relance.core.errors import InputError, InputProblem
 from relance.core.reports import ImportReport
 from relance.imports.parsers import ParseResult, parse_bytes
 from relance.imports.parsers.base import CreditLink
-from relance.imports.plan import CHUNK, EINVOICE_SOURCES, ImportPlan, chunks, progress_bar
+from relance.imports.plan import EINVOICE_SOURCES, ImportPlan, chunks, progress_bar, scan_whole_ledger
 from relance.imports.sources import read_sources
 from relance.imports.writer import write_plan
 from relance.ledger.models import Customer, Invoice
@@ -207,8 +207,7 @@ def _load_existing(org: Organisation, plan: ImportPlan) -> None:
     numbers = list(plan.records)
     # Light rows first: on a re-import most invoices are unchanged and need no model instance.
     columns = ("number", "content_hash", "source", "source_ref")
-    if len(numbers) > 10 * CHUNK and scoped(Invoice, org).count() < 4 * len(numbers):
-        # A large file against a ledger not much larger: one pass beats hundreds of IN lists (none when empty).
+    if scan_whole_ledger(org, len(numbers)):
         for number, content_hash, source, source_ref in (
                 scoped(Invoice, org).values_list(*columns).iterator(chunk_size=10_000)):
             if number in plan.records:

@@ -11,7 +11,7 @@ last import (or a conflict) — is handed back to the record path as an InvoiceR
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,8 +22,9 @@ from django.db.models import QuerySet
 
 from relance.accounts.models import Organisation
 from relance.imports.bulk import BATCH, copy_csv, insert_batches, new_row_defaults
+from relance.imports.parsers.base import CreditLink
 from relance.imports.parsers.fec_columnar import FecInvoices, money_text
-from relance.imports.plan import CHUNK, IMPORT_NOTE, chunks
+from relance.imports.plan import IMPORT_NOTE, chunks, scan_whole_ledger
 from relance.ledger.models import Allocation, Customer, Invoice
 from relance.ledger.records import InvoiceRecord
 from relance.ledger.selectors import scoped
@@ -91,15 +92,14 @@ def _fetch(query: QuerySet[Any]) -> list[tuple[Any, ...]]:
 def _by_number(org: Organisation, numbers: pl.Series, *columns: str) -> list[tuple[Any, ...]]:
     """(number, *columns) of the organisation's invoices among `numbers`."""
     query = scoped(Invoice, org).values_list("number", *columns)
-    if len(numbers) > 10 * CHUNK and scoped(Invoice, org).count() < 4 * len(numbers):
-        # A large file against a ledger not much larger: one pass beats hundreds of IN lists (none when empty).
+    if scan_whole_ledger(org, len(numbers)):
         return _fetch(query)
     return [row for part in chunks(numbers.to_list()) for row in _fetch(query.filter(number__in=part))]
 
 
 def _existing(org: Organisation, numbers: pl.Series) -> pl.DataFrame:
-    rows = [(number, content_hash) for number, content_hash in _by_number(org, numbers, "content_hash")]
-    return pl.DataFrame(rows, schema={"number": pl.String, "old_hash": pl.String}, orient="row")
+    return pl.DataFrame(_by_number(org, numbers, "content_hash"),
+                        schema={"number": pl.String, "old_hash": pl.String}, orient="row")
 
 
 def write_table(org: Organisation, plan: TablePlan, customers: dict[str, Customer], *, today: date,
@@ -161,5 +161,6 @@ def _invoice_rows(org: Organisation, new: pl.DataFrame, customers: dict[str, Cus
                     .otherwise(pl.lit(str(Invoice.Status.OPEN)))))
 
 
-def linked_numbers(links: Sequence[Any]) -> set[str]:
+def linked_numbers(links: Iterable[CreditLink]) -> set[str]:
+    """The numbers some credit note is set against, on either side."""
     return {n for link in links for n in (link.invoice, link.credit_note)}
