@@ -122,8 +122,20 @@ class UnfiledReplyAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("organisations possibles"))
     def candidate_names(self, obj: UnfiledReply) -> str:
-        return ", ".join(Organisation.objects.filter(pk__in=obj.candidate_orgs).order_by("name")
-                         .values_list("name", flat=True))
+        names = getattr(obj, "candidate_org_names", None)
+        if names is None:
+            names = list(Organisation.objects.filter(pk__in=obj.candidate_orgs).values_list("name", flat=True))
+        return ", ".join(sorted(names))
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        """The page's organisation names in one query, not one per row."""
+        changelist = super().get_changelist_instance(request)
+        rows = list(changelist.result_list)
+        names = dict(Organisation.objects.filter(pk__in={pk for r in rows for pk in r.candidate_orgs})
+                     .values_list("pk", "name"))
+        for row in rows:
+            row.candidate_org_names = [names[pk] for pk in row.candidate_orgs if pk in names]
+        return changelist
 
     def get_urls(self) -> list[URLPattern]:
         # Before the default ones: "<path:object_id>/" would swallow ".../classer/".

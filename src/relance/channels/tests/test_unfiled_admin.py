@@ -269,3 +269,25 @@ def test_only_the_install_operator_decides(client, alice, org, shared):
     shared.refresh_from_db()
     assert shared.status == UnfiledReply.Status.PENDING and not Event.objects.exists()
     assert not Contact.objects.filter(email_invalid=True).exists()
+
+
+def test_the_list_names_the_possible_organisations_in_one_query_whatever_the_rows(client, ops, shared,
+                                                                                  org, other_org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(ops)
+
+    def list_queries():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse(CHANGELIST))
+        assert page.status_code == 200
+        return page.text, len(queries)
+
+    text, one_row = list_queries()
+    assert ", ".join(sorted([org.name, other_org.name])) in text
+    for n in range(3):
+        UnfiledReply.objects.create(reason=shared.reason, day=shared.day, message_id=f"<more-{n}@x>",
+                                    candidate_orgs=shared.candidate_orgs)
+    text, four_rows = list_queries()
+    assert text.count(", ".join(sorted([org.name, other_org.name]))) == 4 and four_rows == one_row

@@ -20,13 +20,10 @@ from relance.dunning.management.commands._common import common
 from relance.ledger.models import Customer, Invoice
 from relance.ledger.selectors import customer_get, invoice_get
 from relance.portal import plans, schedule
+from relance.portal.plans import _fr
 
 #: the customer page's roles: setting up or cancelling a plan is a collector's job, anyone may read
 ROLES = {"create": "collector", "cancel": "collector", "list": "viewer"}
-
-
-def _fr(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def _instalment_json(inst: schedule.InstalmentState) -> dict[str, Any]:
