@@ -20,14 +20,14 @@ from relance.core.errors import ApplicationError
 from relance.ledger.models import Customer, Invoice
 from relance.ledger.selectors import open_invoices
 from relance.legal.limitation import is_time_barred, limitation_date, limitation_warning_date
-from relance.legal.penalties import B2B, INDEMNITY, PUBLIC, PenaltyResult, Settlement, compute_penalties
+from relance.legal.penalties import PenaltyResult, Settlement, compute_penalties, indemnity_owed
 from relance.legal.rates import MissingRateError, RateTable, french_date
 from relance.legal.selectors import formal_notice_date, rate_table_from_db
 
 __all__ = [
     "CustomerPenalties", "LimitationAlert", "MissingRateError", "PenaltyResult", "customer_indemnities",
     "customer_penalties",
-    "invoice_penalties", "limitation_alerts", "rate_table", "split_half_years",
+    "invoice_indemnity", "invoice_penalties", "limitation_alerts", "rate_table", "split_half_years",
 ]
 
 
@@ -111,9 +111,16 @@ def customer_indemnities(*, org: Organisation, customer: Customer, today: date) 
     `customer_penalties` refuses to guess the interest."""
     if customer.org_id != org.id:
         raise ApplicationError(_("Client d'une autre organisation."))
-    if customer.kind not in (B2B, PUBLIC):
-        return Decimal("0.00")
-    return INDEMNITY * open_invoices(org).filter(customer=customer, due_date__lt=today).count()
+    invoices = open_invoices(org).filter(customer=customer, due_date__lt=today).select_related("customer")
+    return sum((invoice_indemnity(org=org, invoice=invoice, today=today) for invoice in invoices), Decimal("0.00"))
+
+
+def invoice_indemnity(*, org: Organisation, invoice: Invoice, today: date) -> Decimal:
+    """The fixed recovery indemnity owed on one open invoice on `today`, by the same rule as
+    `invoice_penalties` but without a rate: what a document claims when the interest must wait for a rate."""
+    if invoice.org_id != org.id:
+        raise ApplicationError(_("Facture d'une autre organisation."))
+    return indemnity_owed(invoice.customer.kind, max((today - invoice.due_date).days, 0))
 
 
 @dataclass(frozen=True)

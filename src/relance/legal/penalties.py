@@ -141,6 +141,13 @@ def percent_fr(rate: Decimal) -> str:
     return f"{rate_text(rate).replace('.', ',')} %"
 
 
+def indemnity_owed(kind: str, days_late: int) -> Decimal:
+    """The fixed recovery indemnity (C. com. D441-5, C. commande publique D2192-35): 40 € per invoice paid late,
+    even partly, owed by professionals and public buyers only — never by a consumer (CPCE L111-8). It needs no
+    rate, so it is known even when a half-year's rate is missing and the interest must wait."""
+    return INDEMNITY if kind in (B2B, PUBLIC) and days_late > 0 else Decimal("0.00")
+
+
 def settled_on(principal: Decimal, settlements: Sequence[Settlement]) -> date | None:
     """The day the settlements first cover the principal, or None."""
     covered = Decimal("0")
@@ -167,7 +174,7 @@ def compute_penalties(
     rater = _Rater(table, kind, due_date, contract_rate, split_half_years)
     periods = _periods(start, end, principal, settlements, rater) if start and start <= end else ()
     exact = sum((p.exact_interest for p in periods), Fraction(0))
-    indemnity = INDEMNITY if kind in (B2B, PUBLIC) else Decimal("0.00")
+    indemnity = indemnity_owed(kind, days_late)
     interest = round_cents(exact)
     result = PenaltyResult(
         kind=kind, principal=principal, due_date=due_date, as_of=as_of,
