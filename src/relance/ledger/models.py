@@ -25,7 +25,9 @@ class CustomerKind(models.TextChoices):
 
 
 class Customer(models.Model):
-    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="customers", verbose_name=_("organisation"))
+    # no index of its own: the (org, …) unique constraint and indexes below serve every org-scoped query
+    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="customers", verbose_name=_("organisation"),
+                            db_index=False)
     ref = models.CharField(_("code client"), max_length=64)
     name = models.CharField(_("nom"), max_length=200)
     kind = models.CharField(_("type"), max_length=10, choices=CustomerKind.choices, default=CustomerKind.B2B)
@@ -89,7 +91,9 @@ class Invoice(models.Model):
         PAID = "paid", _("Payée")
         CANCELLED = "cancelled", _("Annulée")
 
-    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invoices", verbose_name=_("organisation"))
+    # no index of its own: the (org, …) unique constraint and indexes below serve every org-scoped query
+    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invoices", verbose_name=_("organisation"),
+                            db_index=False)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("client"))
     number = models.CharField(_("numéro"), max_length=64)
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.INVOICE)
@@ -184,7 +188,9 @@ class Allocation(models.Model):
         CREDIT_NOTE = "credit_note", _("Avoir")
         ACCOUNTING = "accounting", _("Comptabilité (import)")
 
-    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, verbose_name=_("organisation"))
+    # no index of its own: the (org, …) unique constraint and indexes below serve every org-scoped query
+    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, verbose_name=_("organisation"),
+                            db_index=False)
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="allocations", verbose_name=_("facture"))
     source = models.CharField(_("origine"), max_length=12, choices=Source.choices)
     payment = models.ForeignKey(
