@@ -115,6 +115,11 @@ class UnfiledReplyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        # The row is what stops a mail read again from the mailbox from being kept (or filed) a second
+        # time: "Ignorer" sets it aside, nothing removes it (this also drops the "Supprimer" bulk action).
+        return False
+
     def has_file_permission(self, request: HttpRequest) -> bool:
         """Filing shows a mail to an organisation: only the install operator decides, never an organisation's
         staff user even if given the model's permissions."""
