@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
@@ -32,6 +34,12 @@ class FastSelect(forms.Select):
         options = format_html_join("", "<option value=\"{}\"{}>{}</option>", (
             (v, mark_safe(" selected") if str(v) in selected else "", label) for v, label in self.choices))
         return format_html("<select name=\"{}\"{}>{}</select>", name, flatatt(final), options)
+
+
+def form_errors(form: Any) -> str:
+    """A form's errors in one sentence for a flash message: « Motif : Ce champ est obligatoire. »."""
+    return " ".join(f"{form.fields[f].label if f in form.fields else ''} : {' '.join(e)}".strip(" :")
+                    for f, e in form.errors.items())
 
 
 class DateInput(forms.DateInput):

@@ -9,7 +9,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from relance.accounts.models import Organisation
@@ -17,9 +18,10 @@ from relance.activity.models import Task
 from relance.activity.selectors import task_list_open
 from relance.analytics.selectors import dunning_model
 from relance.banking.api import bank_staleness_warning
+from relance.core.db import Money
 from relance.core.money import format_eur
 from relance.ledger.models import Contact, Customer, Dispute, Invoice, Promise
-from relance.ledger.selectors import ZERO, open_invoices, scoped
+from relance.ledger.selectors import ZERO, customers_with_balances, open_invoices, scoped
 
 
 def promises_due(*, org: Organisation, today: date, days: int = 7) -> QuerySet[Promise]:
@@ -61,6 +63,53 @@ def dashboard_warnings(*, org: Organisation, today: date) -> list[str]:
             "corrigez les contacts concernés."
         )
     return warnings
+
+
+# --- Disputed invoices: out of the ladder (rule 8), so shown apart from what is overdue ---------------------
+
+#: A dispute open longer than this many days is listed on the Today page (no organisation setting exists yet).
+DISPUTE_STALE_DAYS = 30
+
+
+def _open_dispute() -> Exists:
+    return Exists(Dispute.objects.filter(invoice=OuterRef("pk"), status=Dispute.Status.OPEN))
+
+
+def customers_with_staff_balances(org: Organisation, *, today: date) -> QuerySet[Customer]:
+    """The ledger's balances as the staff pages show them: `overdue` counts only undisputed invoices and
+    `disputed` is the outstanding of the invoices in dispute (a dispute is the team's work, not a late payer)."""
+    dec = DecimalField(max_digits=14, decimal_places=2)
+    open_inv = open_invoices(org).filter(customer=OuterRef("pk")).order_by().values("customer")
+    overdue = open_inv.filter(~_open_dispute(), due_date__lt=today).annotate(s=Sum("outstanding")).values("s")
+    disputed = open_inv.filter(_open_dispute()).annotate(s=Sum("outstanding")).values("s")
+    return customers_with_balances(org, today=today).annotate(  # replaces the ledger's `overdue`
+        overdue=Money(Coalesce(Subquery(overdue, output_field=dec), ZERO)),
+        disputed=Money(Coalesce(Subquery(disputed, output_field=dec), ZERO)),
+    )
+
+
+@dataclass(frozen=True)
+class DisputedTotals:
+    outstanding: Decimal  # open invoices in dispute
+    overdue: Decimal  # the part of it past its due date (counted in the analytics' overdue figure)
+
+
+def disputed_totals(*, org: Organisation, today: date) -> DisputedTotals:
+    """What is in dispute: read from the open disputes by invoice id (few rows, whatever the ledger's size)."""
+    ids = list(scoped(Dispute, org).filter(status=Dispute.Status.OPEN).values_list("invoice_id", flat=True))
+    rows = list(open_invoices(org).filter(pk__in=ids).values_list("due_date", "outstanding"))  # type: ignore[misc]
+    return DisputedTotals(sum((o for _d, o in rows), Decimal("0.00")),
+                          sum((o for d, o in rows if d < today), Decimal("0.00")))
+
+
+def disputes_open_long(*, org: Organisation, today: date, days: int = DISPUTE_STALE_DAYS,
+                       user: Any = None) -> QuerySet[Dispute]:
+    """Open disputes opened more than `days` days ago, oldest first; with `user`, only those of the user's
+    customers and of customers without an account manager (as the Today list's tasks)."""
+    qs = scoped(Dispute, org).filter(status=Dispute.Status.OPEN, opened_on__lt=today - timedelta(days=days))
+    if user is not None:
+        qs = qs.filter(Q(invoice__customer__account_manager=user) | Q(invoice__customer__account_manager__isnull=True))
+    return qs.select_related("invoice__customer").order_by("opened_on", "pk")
 
 
 #: The Today list's groups, in the order a credit manager works them.

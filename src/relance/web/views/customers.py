@@ -25,7 +25,6 @@ from relance.dunning import services as dunning
 from relance.ledger.models import Customer, Dispute, Invoice, Promise
 from relance.ledger.selectors import (
     customer_get,
-    customers_with_balances,
     invoices_with_outstanding,
     open_invoices,
     scoped,
@@ -38,6 +37,7 @@ from relance.web.selectors import (
     RISK_LOW,
     customer_actions,
     customer_risk,
+    customers_with_staff_balances,
     rate_stamp,
     risk_levels,
     timeline_display,
@@ -59,7 +59,7 @@ def _filtered(qs: QuerySet[Customer], data: dict[str, Any]) -> QuerySet[Customer
     if q := (data.get("q") or "").strip():
         qs = qs.filter(Q(name__icontains=q) | Q(ref__icontains=q) | Q(siren__icontains=q))
     if data.get("overdue"):
-        qs = qs.filter(overdue__gt=0)  # type: ignore[misc]  # annotations of customers_with_balances
+        qs = qs.filter(overdue__gt=0)  # type: ignore[misc]  # annotations of customers_with_staff_balances
     if (amount := data.get("min_amount")) is not None:
         qs = qs.filter(outstanding__gte=amount)  # type: ignore[misc]
     if kind := data.get("kind"):
@@ -97,7 +97,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     org, today = request.org, local_today()  # type: ignore[attr-defined]
     form = forms.CustomerFilterForm(request.GET or None, managers=_managers(org))
     data = form.cleaned_data if form.is_valid() else {}
-    qs = _filtered(customers_with_balances(org, today=today).select_related("account_manager"), data)
+    qs = _filtered(customers_with_staff_balances(org, today=today).select_related("account_manager"), data)
     if data.get("risk") or data.get("sort") == "-risk":
         levels = risk_levels(org=org, today=today)
         page = _risk_page(request, qs, data, levels)
@@ -144,13 +144,16 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "more_invoices": len(invoices) == INVOICES_SHOWN,
         "disputed": disputed, "contacts": list(customer.contacts.all()),
         "outstanding": sum((i.outstanding for i in open_inv), 0),  # type: ignore[attr-defined]
-        "overdue": sum((i.outstanding for i in open_inv if i.due_date < today), 0),  # type: ignore[attr-defined]
+        # a disputed invoice is out of the ladder (rule 8): shown apart, not as overdue
+        "overdue": sum((i.outstanding for i in open_inv  # type: ignore[attr-defined]
+                        if i.due_date < today and i.pk not in disputed), 0),
+        "disputed_amount": sum((i.outstanding for i in open_inv if i.pk in disputed), 0),  # type: ignore[attr-defined]
         "timeline": timeline_display(org=org, events=customer_timeline(org=org, customer=customer,
                                                                       limit=timeline_limit)),
         "timeline_limit": timeline_limit,
         "promises": scoped(Promise, org).filter(customer=customer, status=Promise.Status.ACTIVE).order_by("until"),
         "actions": customer_actions(org=org, customer=customer)[:20],
-        "call_form": forms.CallForm(invoices=_invoice_choices(open_inv)),
+        "call_form": forms.CallForm(invoices=_invoice_choices(open_inv), initial=_about(request, open_inv)),
         "promise_form": forms.PromiseForm(), "pause_form": forms.PauseForm(), "contact_form": forms.ContactForm(),
         "dispute_form": forms.DisputeForm(invoices=_invoice_choices([i for i in open_inv if i.pk not in disputed])),
     }
@@ -158,6 +161,12 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context.update(send_now_context(org, customer), **customer_risk(org=org, customer=customer, today=today,
                                                                      open_invoices=open_inv))
     return render(request, "web/customer_detail.html", context)
+
+
+def _about(request: HttpRequest, open_inv: list[Invoice]) -> dict[str, str]:
+    """?facture=<id> (the invoice page's "Noter un appel" link): the call's notes start with its number."""
+    about = next((i for i in open_inv if str(i.pk) == request.GET.get("facture")), None)
+    return {"note": _("Au sujet de la facture %(n)s : ") % {"n": about.number}} if about else {}
 
 
 def _penalties(org: Any, customer: Customer, today: Any) -> dict[str, Any]:
@@ -201,11 +210,6 @@ def _open_invoice(request: HttpRequest, customer: Customer, pk: str) -> Invoice:
     return invoice
 
 
-def _form_errors(form: Any) -> str:
-    return " ".join(f"{form.fields[f].label if f in form.fields else ''} : {' '.join(e)}".strip(" :")
-                    for f, e in form.errors.items())
-
-
 @require_POST
 @role_required(COLLECTOR)
 def customer_call(request: HttpRequest, pk: int) -> HttpResponse:
@@ -214,7 +218,7 @@ def customer_call(request: HttpRequest, pk: int) -> HttpResponse:
             customer=customer, status=Invoice.Status.OPEN, kind=Invoice.Kind.INVOICE))
         form = forms.CallForm(request.POST, invoices=_invoice_choices(open_inv))
         if not form.is_valid():
-            raise ApplicationError(_("Appel non enregistré.") + " " + _form_errors(form))
+            raise ApplicationError(_("Appel non enregistré.") + " " + forms.form_errors(form))
         d = form.cleaned_data
         invoice = _open_invoice(request, customer, d["dispute_invoice"]) if d["dispute_invoice"] else None
         call_log(org=request.org, customer=customer, outcome=d["outcome"], reason=d["reason"],  # type: ignore[attr-defined]
@@ -232,7 +236,7 @@ def customer_promise(request: HttpRequest, pk: int) -> HttpResponse:
     def do(customer: Customer) -> str:
         form = forms.PromiseForm(request.POST)
         if not form.is_valid():
-            raise ApplicationError(_("Promesse non enregistrée.") + " " + _form_errors(form))
+            raise ApplicationError(_("Promesse non enregistrée.") + " " + forms.form_errors(form))
         d = form.cleaned_data
         promise = dunning.promise_record(org=request.org, customer=customer, until=d["until"],  # type: ignore[attr-defined]
                                          today=local_today(), actor=request.user, note=d["note"])
@@ -250,7 +254,7 @@ def customer_dispute_open(request: HttpRequest, pk: int) -> HttpResponse:
         invoice = _open_invoice(request, customer, request.POST.get("invoice", ""))
         form = forms.DisputeForm(request.POST, invoices=[(str(invoice.pk), invoice.number)])
         if not form.is_valid():
-            raise ApplicationError(_("Litige non enregistré.") + " " + _form_errors(form))
+            raise ApplicationError(_("Litige non enregistré.") + " " + forms.form_errors(form))
         dunning.dispute_open(org=request.org, invoice=invoice, reason=form.cleaned_data["reason"],  # type: ignore[attr-defined]
                              reason_code=form.cleaned_data["reason_code"], today=local_today(), actor=request.user)
         return _("Litige ouvert sur la facture %(n)s : elle sort des relances.") % {"n": invoice.number}
@@ -309,7 +313,7 @@ def customer_contact(request: HttpRequest, pk: int) -> HttpResponse:
     def do(customer: Customer) -> str:
         form = forms.ContactForm(request.POST)
         if not form.is_valid():
-            raise ApplicationError(_("Contact non enregistré.") + " " + _form_errors(form))
+            raise ApplicationError(_("Contact non enregistré.") + " " + forms.form_errors(form))
         contact_id = request.POST.get("contact", "")
         contact_save(org=request.org, customer=customer, data=form.cleaned_data, today=local_today(),  # type: ignore[attr-defined]
                      actor=request.user, contact_id=int(contact_id) if contact_id.isdigit() else None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -11,7 +13,7 @@ from relance.accounts.permissions import VIEWER, role_required
 from relance.analytics.selectors import dashboard_figures_cached
 from relance.core.dates import local_today
 from relance.web import charts
-from relance.web.selectors import approvals_waiting, dashboard_warnings, promises_due
+from relance.web.selectors import approvals_waiting, dashboard_warnings, disputed_totals, promises_due
 
 
 @login_not_required
@@ -27,8 +29,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     cached = dashboard_figures_cached(org=org, day=today, refresh=request.GET.get("actualiser") == "1")
     figures = cached.figures
     approvals = approvals_waiting(org=org)
+    # Disputes are read fresh (opening one does not change the ledger's cached figures): out of the ladder
+    # (rule 8), they are shown apart from the overdue amount, which the aging chart still includes.
+    disputed = disputed_totals(org=org, today=today)
     return render(request, "web/dashboard.html", {
-        "today": today, "f": figures, "computed_at": cached.computed_at, "charts": charts.dashboard_data(figures),
+        "today": today, "f": figures, "disputed": disputed.outstanding,
+        "overdue": max(figures.overdue - disputed.overdue, Decimal("0.00")), "computed_at": cached.computed_at, "charts": charts.dashboard_data(figures),
         "aging_rows": charts.aging_rows(figures), "month_rows": charts.month_rows(figures),
         "promises": list(promises_due(org=org, today=today)[:20]),
         "approvals": None if approvals is None else list(approvals[:10]),

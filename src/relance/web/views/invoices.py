@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from relance.accounts.permissions import MANAGER, VIEWER, role_required
+from relance.accounts.permissions import COLLECTOR, MANAGER, VIEWER, role_required
 from relance.core.dates import local_today, parse_date
 from relance.core.errors import ApplicationError
 from relance.dunning import services as dunning
@@ -20,6 +23,8 @@ from relance.dunning.models import Action, Channel, LadderMark
 from relance.ledger.models import Dispute, Invoice
 from relance.ledger.selectors import invoices_with_outstanding, scoped
 from relance.legal.api import invoice_penalties
+from relance.portal.uploads import sniff_type
+from relance.web import forms
 
 PER_PAGE = 50
 
@@ -49,16 +54,32 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _invoice(request: HttpRequest, pk: int) -> Invoice:
+    """The organisation's invoice with its `outstanding`; another organisation's is simply not found."""
+    invoice = invoices_with_outstanding(request.org).select_related("customer").filter(pk=pk).first()  # type: ignore[attr-defined]
+    if invoice is None:
+        raise Http404("Facture introuvable")
+    return invoice
+
+
+def _disputable(invoice: Invoice) -> bool:
+    """As on the customer page: only an open invoice (not a credit note) can be put in dispute."""
+    return invoice.kind == Invoice.Kind.INVOICE and invoice.status == Invoice.Status.OPEN
+
+
 @role_required(VIEWER)
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org, today = request.org, local_today()  # type: ignore[attr-defined]
-    invoice = invoices_with_outstanding(org).select_related("customer").filter(pk=pk).first()
-    if invoice is None:
-        raise Http404("Facture introuvable")
+    invoice = _invoice(request, pk)
+    disputes = list(invoice.disputes.order_by("-opened_on", "-pk"))
+    open_dispute = next((d for d in disputes if d.status == Dispute.Status.OPEN), None)
     context = {
         "invoice": invoice, "today": today,
         "allocations": invoice.allocations.select_related("payment", "credit_note").order_by("date", "pk"),
-        "disputes": invoice.disputes.order_by("-opened_on"),
+        "disputes": disputes, "open_dispute": open_dispute,
+        "dispute_form": forms.DisputeForm(invoices=[(str(invoice.pk), invoice.number)],
+                                          initial={"invoice": str(invoice.pk)})
+        if open_dispute is None and _disputable(invoice) else None,
         "marks": LadderMark.objects.filter(org=org, invoice=invoice).order_by("day", "pk"),
         "actions": Action.objects.filter(org=org, lines__invoice=invoice).order_by("-date", "-pk")[:50],
         "explanation": None, "penalties": None, "penalties_error": "",
@@ -73,6 +94,59 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(VIEWER)
+def invoice_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """The invoice as it was imported (the PDF of an e-invoice), as a download: never shown inline."""
+    invoice = _invoice(request, pk)
+    if not invoice.document:
+        raise Http404("Aucun document pour cette facture")
+    try:
+        with invoice.document.open("rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        raise Http404("Document introuvable")
+    found = sniff_type(data[:16])
+    response = HttpResponse(data, content_type=found[0] if found else "application/octet-stream")
+    # The number comes from the customer's data: quoted and encoded by Django, never pasted into the header.
+    name = " ".join(f"{invoice.number}.{found[1] if found else 'bin'}".replace("/", "-").split())
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+def _act(request: HttpRequest, pk: int, do: Callable[[Invoice], str]) -> HttpResponse:
+    invoice = _invoice(request, pk)
+    try:
+        messages.success(request, do(invoice))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("invoice_detail", pk=invoice.pk)
+
+
+@require_POST
+@role_required(COLLECTOR)
+def invoice_dispute_open(request: HttpRequest, pk: int) -> HttpResponse:
+    def do(invoice: Invoice) -> str:
+        if not _disputable(invoice):
+            raise ApplicationError(_("Seule une facture ouverte peut être mise en litige."))
+        form = forms.DisputeForm(request.POST, invoices=[(str(invoice.pk), invoice.number)])
+        if not form.is_valid():
+            raise ApplicationError(_("Litige non enregistré.") + " " + forms.form_errors(form))
+        dunning.dispute_open(org=request.org, invoice=invoice, reason=form.cleaned_data["reason"],  # type: ignore[attr-defined]
+                             reason_code=form.cleaned_data["reason_code"], today=local_today(), actor=request.user)
+        return _("Litige ouvert sur la facture %(n)s : elle sort des relances.") % {"n": invoice.number}
+    return _act(request, pk, do)
+
+
+@require_POST
+@role_required(COLLECTOR)
+def invoice_dispute_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    def do(invoice: Invoice) -> str:
+        dunning.dispute_resolve(org=request.org, invoice=invoice, today=local_today(), actor=request.user,  # type: ignore[attr-defined]
+                                resolution=request.POST.get("resolution", "").strip()[:2000])
+        return _("Litige résolu sur la facture %(n)s.") % {"n": invoice.number}
+    return _act(request, pk, do)
+
+
+@role_required(VIEWER)
 def action_list(request: HttpRequest) -> HttpResponse:
     org = request.org  # type: ignore[attr-defined]
     qs = scoped(Action, org).select_related("customer").order_by("-date", "-pk")
@@ -82,7 +156,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
     if (channel := request.GET.get("channel", "")) in Channel.values:
         qs = qs.filter(channel=channel)
     if step := request.GET.get("step", "").strip():
-        qs = qs.filter(step=step)
+        qs = qs.filter(step=step)  # a code: a select offers the French labels, an old link may name any code
     for key, lookup in (("from", "date__gte"), ("to", "date__lte")):
         try:
             if text := request.GET.get(key, "").strip():
@@ -94,9 +168,17 @@ def action_list(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     return render(request, "web/action_list.html", {
         "page": page, "status": status, "channel": channel, "step": step, "query": params.urlencode(),
-        "statuses": Action.Status.choices, "channels": Channel.choices,
+        "statuses": Action.Status.choices, "channels": Channel.choices, "steps": _step_choices(step),
         "next": request.get_full_path(),
     })
+
+
+def _step_choices(current: str) -> list[tuple[str, str]]:
+    """Every step's code and label in the reader's language, ladder order (plus an unknown code asked for)."""
+    choices = [(code, capfirst(dunning.STEP_LABELS[code])) for code in dunning.STEP_LABELS]
+    if current and current not in dunning.STEP_LABELS:
+        choices.append((current, current))
+    return choices
 
 
 @require_POST

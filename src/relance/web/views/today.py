@@ -21,7 +21,7 @@ from relance.dunning import services as dunning
 from relance.dunning.models import Action
 from relance.ledger.selectors import scoped
 from relance.portal.plans import instalments_falling_due
-from relance.web.selectors import GROUPS, today_tasks
+from relance.web.selectors import DISPUTE_STALE_DAYS, GROUPS, disputes_open_long, today_tasks
 
 
 @role_required(VIEWER)
@@ -35,8 +35,12 @@ def today(request: HttpRequest) -> HttpResponse:
     groups = [(kind, labels.get(kind, kind), list(items)) for kind, items in groupby(tasks, key=lambda t: t.kind)]
     instalments = [d for d in instalments_falling_due(org=org, today=day)
                    if everyone or d.customer.account_manager_id in (None, request.user.pk)]
+    disputes = list(disputes_open_long(org=org, today=day, user=None if everyone else request.user)[:100])
+    for d in disputes:
+        d.age = (day - d.opened_on).days  # type: ignore[attr-defined]
     return render(request, "web/today.html", {"groups": groups, "today": day, "everyone": everyone,
-                                              "total": len(tasks), "instalments": instalments})
+                                              "total": len(tasks), "instalments": instalments,
+                                              "stale_disputes": disputes, "stale_days": DISPUTE_STALE_DAYS})
 
 
 def _left(request: HttpRequest) -> HttpResponse:
