@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from relance.accounts.models import Organisation
 from relance.core.validators import validate_iban, validate_siren, validate_vat
@@ -155,7 +156,7 @@ class Payment(models.Model):
     date = models.DateField(_("date"))
     amount = models.DecimalField(_("montant"), **MONEY)
     currency = models.CharField(_("devise"), max_length=3, default="EUR")
-    method = models.CharField(_("moyen"), max_length=20, choices=Method.choices, default=Method.TRANSFER)
+    method = models.CharField(pgettext_lazy("moyen de paiement", "moyen"), max_length=20, choices=Method.choices, default=Method.TRANSFER)
     reference = models.CharField(_("référence"), max_length=200, blank=True)
     bank_transaction_id = models.CharField(_("identifiant bancaire"), max_length=200, null=True, blank=True)
     payer_name = models.CharField(_("nom du payeur"), max_length=200, blank=True)

@@ -5,7 +5,9 @@ labels) in English. French is the source language; the catalogue sits in LOCALE_
     uv run python src/relance/locale/services_en.py   # extracts the strings, writes django.po and django.mo
 
 It reads the `_()` / `gettext()` / `gettext_lazy()` / `gettext_noop()` calls (one literal argument) of the modules in SOURCES
-(no xgettext run), takes the English from EN below, and compiles with msgfmt (gettext tools, which
+(no xgettext run), and the field names, choices and form labels of every app's models.py and forms.py (the settings
+page, the filters, the admin); `pgettext_lazy(context, text)` is kept apart under "context\x04text" (a .po msgctxt).
+It takes the English from EN below, and compiles with msgfmt (gettext tools, which
 `relance compilemessages` needs too). A string without English is listed and left empty: add it to EN.
 The command line stays French (DESIGN.md); the web app and the portal show these in the reader's language.
 """
@@ -28,7 +30,12 @@ MODULES = ("services.py", "selectors.py", "api.py", "penalties.py", "letters.py"
 SKIP = ("web/selectors.py",)
 #: other modules whose messages live here
 EXTRA = ("dunning/views.py",)
+#: the modules whose labels (field names, choices, form labels and errors) live here, whole
+LABELS = ("models.py", "forms.py")
+#: labels in their app's own catalogue (the portal's models give only their status names, as service messages do)
+LABELS_SKIP = ("web/forms.py", "portal/forms.py", "portal/models.py")
 GETTEXT = {"_", "gettext", "gettext_lazy", "gettext_noop"}
+PGETTEXT = {"pgettext", "pgettext_lazy"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 EN = {
@@ -213,6 +220,159 @@ EN = {
     "Type(s) de client déjà affecté(s) à un autre plan : %(kinds)s.":
         "Customer type(s) already assigned to another plan: %(kinds)s.",
     "Contact introuvable.": "Contact not found.",
+    # models and forms: field names, choices, help texts (the settings page, filters, the admin)
+    # accounts
+    "adresse e-mail": "e-mail address", "nom complet": "full name", "langue": "language", "actif": "active",
+    "accès à l'administration": "admin access", "inscrit le": "joined on", "utilisateur": "user",
+    "utilisateurs": "users", "raison sociale": "company name", "identifiant": "identifier", "SIREN": "SIREN",
+    "SIRET": "SIRET", "n° TVA intracommunautaire": "EU VAT number", "adresse": "address", "code postal": "postcode",
+    "ville": "city", "pays": "country", "IBAN": "IBAN", "BIC": "BIC", "nom de l'expéditeur": "sender name",
+    "e-mail d'envoi": "sending e-mail address", "adresse de réponse": "reply-to address", "téléphone": "phone",
+    "logo": "logo", "mentions légales": "legal notice", "délai de paiement (jours)": "payment terms (days)",
+    "montant minimum à relancer": "minimum amount to remind",
+    "espacement minimal des contacts (jours)": "minimum spacing between contacts (days)",
+    "jours fériés": "public holidays",
+    "ancienneté maximale du relevé bancaire (jours)": "maximum age of the bank statement (days)",
+    "heure de la relance quotidienne": "time of the daily dunning run",
+    "début des envois SMS et appels": "start of SMS and calls", "fin des envois SMS et appels": "end of SMS and calls",
+    "taux de pénalité contractuel (%)": "contractual penalty rate (%)",
+    "délai de grâce après une promesse (jours)": "grace period after a promise (days)",
+    "suspendre les relances à chaque réponse": "pause reminders on every reply",
+    "validité du lien du portail (jours)": "portal link validity (days)",
+    "promesse maximale sur le portail (jours)": "longest promise on the portal (days)",
+    "nombre maximal d'échéances": "maximum number of instalments", "créée le": "created on",
+    "organisation": "organisation", "organisations": "organisations", "Propriétaire": "Owner",
+    "Responsable": "Manager", "Chargé de recouvrement": "Collector", "Lecture seule": "Read only", "rôle": "role",
+    "appartenance": "membership", "appartenances": "memberships", "France (liste nationale)": "France (national list)",
+    "Alsace-Moselle": "Alsace-Moselle", "Le SIRET doit commencer par le SIREN.": "The SIRET must start with the SIREN.",
+    # activity
+    "type": "type", "date": "date", "description": "description", "données": "data", "enregistré le": "recorded on",
+    "événement": "event", "événements": "events", "intitulé": "title", "détails": "details", "échéance": "due date",
+    "statut": "status", "action liée": "related action", "faite le": "done on", "résultat": "outcome",
+    "tâches": "tasks", "client": "customer", "facture": "invoice", "auteur": "author", "Appel à passer": "Call to make",
+    "Courrier à poster": "Letter to post", "Validation": "Approval", "Réponse à lire": "Reply to read",
+    "Litige à traiter": "Dispute to handle", "Promesse à échéance": "Promise due",
+    "Coordonnées à compléter": "Contact details to complete", "Paiement à vérifier": "Payment to check",
+    "Échéancier à valider": "Payment plan to approve", "Contentieux": "Litigation", "Autre": "Other",
+    "attribuée à": "assigned to",
+    # banking
+    "fichier": "file", "format": "format", "empreinte du fichier": "file fingerprint",
+    "identifiant du relevé": "statement identifier", "IBAN du compte": "account IBAN", "compte": "account",
+    "début de période": "period start", "date d'arrêté": "closing date", "devise": "currency",
+    "paiements créés": "payments created", "transactions déjà connues": "transactions already known",
+    "débits ignorés": "debits ignored", "contre-passations": "reversals", "importé le": "imported on",
+    "importé à": "imported at", "relevé bancaire": "bank statement", "relevés bancaires": "bank statements",
+    "identifiant bancaire": "bank transaction identifier", "référence de bout en bout": "end-to-end reference",
+    "montant": "amount", "motif bancaire": "bank remittance information", "contre-passation": "reversal",
+    "relevé": "statement", "paiement annulé": "payment reversed",
+    # a period (the analytics "Au" is one day: "On")
+    "période\x04Du": "From", "période\x04Au": "To",
+    "La date de début doit précéder la date de fin.": "The start date must come before the end date.",
+    # channels
+    "Avant échéance": "Before the due date", "Relance 1 (amicale)": "Reminder 1 (friendly)",
+    "Relance 2 (ferme)": "Reminder 2 (firm)", "Relance 3 (courrier)": "Reminder 3 (letter)",
+    "Mise en demeure": "Formal notice", "Objet de l'e-mail": "E-mail subject", "E-mail (texte)": "E-mail (text)",
+    "E-mail (HTML)": "E-mail (HTML)", "Courrier (HTML, PDF)": "Letter (HTML, PDF)", "étape": "step", "partie": "part",
+    "modèle (Jinja2)": "template (Jinja2)", "modifié le": "modified on", "modèle de message": "message template",
+    "modèles de message": "message templates", "pages": "pages", "numéro de suivi postal": "postal tracking number",
+    "accusé de réception le": "acknowledged on", "créé le": "created on", "document": "document",
+    "documents": "documents", "canal": "channel", "Message-ID": "Message-ID",
+    "identifiant chez le prestataire": "provider identifier", "destinataires": "recipients", "en échec": "bouncing",
+    "message envoyé": "sent message", "messages envoyés": "sent messages",
+    "juridiction commerciale": "commercial court", "juridiction": "court",
+    "code postal au moment du choix": "postcode when chosen", "choisie le": "chosen on",
+    "juridiction choisie": "chosen court", "juridictions choisies": "chosen courts",
+    "variable d'environnement de l'URL IMAP": "environment variable of the IMAP URL", "relevée": "checked",
+    "boîte de réponse": "reply mailbox", "boîtes de réponse": "reply mailboxes", "motif": "reason",
+    "reçue le": "received on", "expéditeur": "sender", "objet": "subject", "texte": "text",
+    "organisations possibles": "possible organisations", "détails du message": "message details",
+    "enregistrée le": "recorded on", "état": "state", "traitée le": "handled on",
+    "réponse non classée": "unfiled reply", "réponses non classées": "unfiled replies", "modifié par": "modified by",
+    "Courrier": "Letter", "Lettre recommandée": "Registered letter", "Relevé de compte": "Account statement",
+    "Dossier contentieux": "Litigation file", "relatif à MEDIA_ROOT": "relative to MEDIA_ROOT",
+    "choisie par": "chosen by",
+    "La variable contient imaps://utilisateur:motdepasse@hôte:993/INBOX ; le mot de passe n'est jamais enregistré "
+    "en base.": "The variable holds imaps://user:password@host:993/INBOX; the password is never stored in the "
+    "database.",
+    "Expéditeur inconnu": "Unknown sender", "Adresse connue de plusieurs organisations":
+    "Address known to several organisations", "Fil d'un envoi d'une autre organisation":
+    "Thread of another organisation's message", "Non-distribution sans envoi correspondant":
+    "Bounce without a matching message", "boîte de l'organisation": "organisation's mailbox",
+    "vide : la boîte commune (IMAP_URL)": "empty: the shared mailbox (IMAP_URL)",
+    "classée sur le client": "filed on the customer", "traitée par": "handled by",
+    "Un nom de variable IMAP_URL_… en majuscules (par exemple IMAP_URL_DURAND).":
+    "A variable name IMAP_URL_… in capitals (for example IMAP_URL_DURAND).",
+    # dunning
+    "E-mail": "E-mail", "Appel téléphonique": "Phone call", "Tâche": "Task", "nom": "name",
+    "types de clients concernés": "customer types concerned", "plan par défaut": "default plan",
+    "plan de relance": "dunning plan", "plans de relance": "dunning plans", "code": "code", "ordre": "order",
+    "ancrage": "anchor", "jours après l'ancrage": "days after the anchor", "canaux": "channels",
+    "validation requise": "approval required", "étapes": "steps", "effectuée le": "done on",
+    "montant dû": "amount due", "identifiant du message": "message identifier", "tentatives": "attempts",
+    "prochaine tentative": "next attempt", "dernière erreur": "last error", "validée le": "approved on",
+    "numéro de suivi": "tracking number", "modifiée le": "modified on", "action de relance": "dunning action",
+    "actions de relance": "dunning actions", "restant dû à la création": "outstanding when created",
+    "fait avancer la facture": "moves the invoice forward", "facture relancée": "invoice reminded",
+    "factures relancées": "invoices reminded", "sautée": "skipped", "étape effectuée": "step done",
+    "étapes effectuées": "steps done", "simulation": "dry run", "démarrée à": "started at", "terminée à": "finished at",
+    "actions créées": "actions created", "avertissements": "warnings", "passage de relance": "dunning run",
+    "passages de relance": "dunning runs", "programmée à": "scheduled at", "passage programmé": "scheduled run",
+    "passages programmés": "scheduled runs",
+    "b2b, b2c, public ; vide = tous les types (plan par défaut).":
+    "b2b, b2c, public; empty = every type (default plan).",
+    "clients concernés (choix explicite)": "customers concerned (explicit choice)", "plan": "plan",
+    "« due_date » (échéance) ou le code d'une étape précédente.":
+    "“due_date” (the due date) or the code of an earlier step.",
+    "négatif : avant l'échéance.": "negative: before the due date.", "factures": "invoices",
+    "validée par": "approved by", "action": "action",
+    # imports
+    "Détection automatique": "Automatic detection", "FEC (fichier des écritures comptables)":
+    "FEC (French accounting entries file)", "Fichier de factures": "Invoice file", "Format": "Format",
+    "origine": "origin", "fichiers": "files", "commencé à": "started at", "terminé à": "finished at",
+    "créés": "created", "mis à jour": "updated", "inchangés": "unchanged", "paiements rapprochés": "payments matched",
+    "délais au-delà du maximum légal": "payment terms beyond the legal maximum", "erreurs": "errors",
+    "résumé des erreurs": "error summary", "import": "import", "historique des imports": "import history",
+    "Factures": "Invoices", "Relevés bancaires": "Bank statements", "Importé": "Imported",
+    "Application": "Application", "Ligne de commande": "Command line",
+    # ledger
+    "Entreprise": "Business", "Particulier": "Consumer", "Acheteur public": "Public buyer",
+    "code client": "customer code", "n° TVA": "VAT number", "mode manuel": "manual mode",
+    "relances suspendues": "reminders paused", "motif de la suspension": "reason for the pause", "notes": "notes",
+    "IBAN payeurs connus": "known payer IBANs", "clients": "customers", "fonction": "role",
+    "téléphone (E.164)": "phone (E.164)", "contact facturation": "billing contact", "canaux refusés": "refused channels",
+    "e-mail en échec": "bouncing e-mail", "contact": "contact", "contacts": "contacts", "numéro": "number",
+    "date de facture": "invoice date", "date d'échéance": "due date", "montant TTC": "amount incl. VAT",
+    "montant HT": "amount excl. VAT", "date d'envoi": "sending date", "bon de commande": "purchase order",
+    "référence de paiement": "payment reference", "IBAN du bénéficiaire": "beneficiary IBAN", "source": "source",
+    "référence source": "source reference", "document original": "original document",
+    "délai de paiement au-delà du maximum légal": "payment terms beyond the legal maximum",
+    "statut e-facture": "e-invoicing status", "empreinte des données importées": "fingerprint of the imported data",
+    "référence": "reference", "nom du payeur": "payer name", "IBAN du payeur": "payer IBAN", "libellé": "label",
+    "motif du rapprochement": "reason for the match", "paiement": "payment", "paiements": "payments", "note": "note",
+    "affectation": "allocation", "affectations": "allocations", "paiement promis au plus tard le": "payment promised by",
+    "montant promis": "amount promised", "promesse de paiement": "promise to pay",
+    "promesses de paiement": "promises to pay", "ouvert le": "opened on", "résolu le": "resolved on",
+    "résolution": "resolution", "litige": "dispute", "litiges": "disputes", "chargé de compte": "account manager",
+    "Facture": "Invoice", "Avoir": "Credit note", "Virement": "Transfer", "Prélèvement": "Direct debit",
+    "Chèque": "Cheque", "Carte": "Card", "Espèces": "Cash", "Comptabilité": "Accounting", "Paiement": "Payment",
+    "Comptabilité (import)": "Accounting (import)", "avoir": "credit note", "saisie par": "entered by",
+    "Facture non reçue": "Invoice not received", "Montant erroné": "Wrong amount",
+    "Problème de marchandise ou de prestation": "Problem with the goods or service", "Déjà payée": "Already paid",
+    # legal
+    "Taux de refinancement (%)": "Refinancing rate (%)", "Date d'effet": "Effective date", "Source": "Source",
+    "Lien vers la source": "Link to the source",
+    "Taux BCE en vigueur le 1er janvier ou le 1er juillet ; vide = inconnu.":
+    "ECB rate in force on 1 January or 1 July; empty = unknown.",
+    "Créancier professionnel (cas de Relance) ; vide = inconnu.": "Business creditor (Relance's case); empty = unknown.",
+    "Année invalide.": "Invalid year.", "date d'effet": "effective date",
+    "taux de refinancement (%)": "refinancing rate (%)", "lien vers la source": "link to the source",
+    "décision de taux BCE": "ECB rate decision", "décisions de taux BCE": "ECB rate decisions", "année": "year",
+    "semestre": "half-year", "taux BCE au premier jour (%)": "ECB rate on the first day (%)",
+    "taux légal, créancier particulier (%)": "legal rate, private-individual creditor (%)",
+    "taux légal, autres cas (%)": "legal rate, other cases (%)", "taux du semestre": "half-year rate",
+    "taux par semestre": "half-year rates", "1er semestre": "1st half-year", "2e semestre": "2nd half-year",
+    # a payment's "moyen" (method), not the web's risk level "moyen" (medium)
+    "moyen de paiement\x04moyen": "method",
 }
 
 
@@ -228,6 +388,8 @@ def extract() -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for path in sources():
         _strings(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)), path, out)
+    for path in label_sources():
+        _strings(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)), path, out)
     for path in sorted(APPS.glob("*/models.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
             if isinstance(node, ast.ClassDef) and node.name == "Status":
@@ -235,13 +397,25 @@ def extract() -> dict[str, list[str]]:
     return out
 
 
+def label_sources() -> list[Path]:
+    """The models and forms whose labels are scanned whole, in a stable order."""
+    found = [p for name in LABELS for p in APPS.glob(f"*/{name}")]
+    return sorted(p for p in found if p.relative_to(APPS).as_posix() not in LABELS_SKIP)
+
+
 def _strings(tree: ast.AST, path: Path, out: dict[str, list[str]]) -> None:
     for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and len(node.args) == 1 and isinstance(node.args[0], ast.Constant)):
+        if not (isinstance(node, ast.Call) and node.args and all(isinstance(a, ast.Constant) for a in node.args)):
             continue
         name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-        text = node.args[0].value
-        if name in GETTEXT and isinstance(text, str) and text:
+        values = [a.value for a in node.args]  # type: ignore[attr-defined]
+        if name in GETTEXT and len(values) == 1:
+            text = values[0]
+        elif name in PGETTEXT and len(values) == 2 and isinstance(values[0], str):
+            text = f"{values[0]}\x04{values[1]}"  # how gettext keys a message with a context
+        else:
+            continue
+        if isinstance(text, str) and text:
             out.setdefault(text, []).append(f"{path.relative_to(APPS).as_posix()}:{node.lineno}")
 
 
@@ -270,7 +444,9 @@ def write(strings: dict[str, list[str]], path: Path = CATALOGUE) -> list[str]:
         if not english:
             missing.append(msgid)
         flags = "#, python-format\n" if PLACEHOLDER.search(msgid) or "%%" in msgid else ""
-        entries.append(f"#: {' '.join(where)}\n{flags}msgid {_quote(msgid)}\nmsgstr {_quote(english)}\n")
+        context, _sep, text = msgid.rpartition("\x04")
+        msgctxt = f"msgctxt {_quote(context)}\n" if context else ""
+        entries.append(f"#: {' '.join(where)}\n{flags}{msgctxt}msgid {_quote(text)}\nmsgstr {_quote(english)}\n")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(HEADER + "".join("\n" + e for e in entries), encoding="utf-8")
     return missing

@@ -171,13 +171,21 @@ def test_the_approval_spacing_refusal_is_in_english_on_the_send_now_page(late_cu
 # --- The catalogues ----------------------------------------------------------------------------------------
 
 
+MSGCTXT = re.compile(r'msgctxt ((?:"(?:[^"\\]|\\.)*"\n)+)\Z')
+
+
 def _entries(po: Path) -> dict[str, str]:
-    """msgid → msgstr of the singular entries of a .po file (the header left out)."""
+    """msgid → msgstr of the singular entries of a .po file (the header left out); a message with a context is
+    keyed "context\x04msgid", as gettext keys it."""
     out = {}
-    for m in TRANSLATE_EN.ENTRY.finditer(po.read_text(encoding="utf-8")):
+    text = po.read_text(encoding="utf-8")
+    for m in TRANSLATE_EN.ENTRY.finditer(text):
         _comments, msgid, plural, msgstr = m.groups()
         if not plural and TRANSLATE_EN.unquote(msgid):
-            out[TRANSLATE_EN.unquote(msgid)] = TRANSLATE_EN.unquote(msgstr)
+            start = m.start(2) - len("msgid ")
+            context = MSGCTXT.search(text[max(0, start - 500):start])
+            key = TRANSLATE_EN.unquote(msgid)
+            out[f"{TRANSLATE_EN.unquote(context.group(1))}\x04{key}" if context else key] = TRANSLATE_EN.unquote(msgstr)
     return out
 
 
@@ -216,3 +224,33 @@ def test_no_service_message_is_built_with_an_f_string():
     """`_(f"…")` would look up the filled-in text, which no catalogue has."""
     for path in SERVICES_EN.sources():
         assert not re.search(r"""\b_\(f["']""", path.read_text(encoding="utf-8")), path
+
+
+def test_every_label_of_the_models_and_forms_has_its_english():
+    """Field names, choices (customer types, statuses, roles…), form labels and errors: each has English in the
+    project catalogue, or, for the forms of the web app, in its own catalogue (run services_en.py /
+    translate_en.py after adding one)."""
+    import ast
+
+    labels: dict[str, list[str]] = {}
+    for path in [*SERVICES_EN.label_sources(), APPS / "web/forms.py"]:
+        SERVICES_EN._strings(ast.parse(path.read_text(encoding="utf-8")), path, labels)
+    assert {"Entreprise", "Chargé de recouvrement", "À rapprocher", "période\x04Du", "raison sociale"} <= set(labels)
+    english = {**_entries(TRANSLATE_EN.CATALOGUES[0]), **_entries(SERVICES_EN.CATALOGUE)}
+    assert {text: where for text, where in labels.items() if not english.get(text)} == {}
+
+
+def test_the_labels_read_in_english_for_an_english_reader():
+    from relance.accounts.models import Role
+    from relance.banking.forms import PeriodForm
+    from relance.ledger.models import CustomerKind, Invoice
+
+    with translation.override("en"):
+        assert (str(CustomerKind.B2C.label), str(Role.COLLECTOR.label), str(Invoice.Status.OPEN.label)) == (
+            "Consumer", "Collector", "Open")
+        assert str(Payment._meta.get_field("method").verbose_name) == "method"
+        form = PeriodForm({"start": "2026-11-02", "end": "2026-11-01"})
+        assert (str(form["start"].label), str(form["end"].label)) == ("From", "To")
+        assert form.errors["__all__"] == ["The start date must come before the end date."]
+    assert str(Role.COLLECTOR.label) == "Chargé de recouvrement"
+    assert str(PeriodForm()["end"].label) == "Au"
