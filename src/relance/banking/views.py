@@ -29,6 +29,9 @@ from relance.banking.selectors import (
 from relance.banking.services import bank_import, payment_assign
 from relance.core.dates import local_today
 from relance.core.errors import ApplicationError, InputError
+from relance.core.reports import ImportReport
+from relance.imports.history import import_run
+from relance.imports.models import ImportRun
 from relance.ledger.models import Customer, Invoice, Payment
 from relance.ledger.selectors import scoped
 
@@ -153,10 +156,22 @@ def _upload_run(request: HttpRequest) -> dict:
         return {"errors": [{"file": n, "line": None, "field": None, "message": "fichier trop volumineux"} for n in too_big]}
     sources = [(f.name or "releve", f.read()) for f in files]
     try:
-        report = bank_import(org=request.org, paths=sources, fmt=fmt if fmt in FORMATS else "auto",  # type: ignore[attr-defined]
-                             dry_run=bool(request.POST.get("dry_run")), today=local_today())
+        report = _bank_import(request, sources, fmt if fmt in FORMATS else "auto",
+                              dry_run=bool(request.POST.get("dry_run")))
     except (InputError, ApplicationError) as exc:
         problems = exc.problems if isinstance(exc, InputError) else []
         errors = [p.as_dict() for p in problems] or [{"file": "", "line": None, "field": None, "message": str(exc)}]
         return {"errors": errors}
     return {"report": report}
+
+
+def _bank_import(request: HttpRequest, sources: list[tuple[str, bytes]], fmt: str, *, dry_run: bool) -> ImportReport:
+    """The import, recorded in the import history (a simulation imports nothing and is not recorded)."""
+    if dry_run:
+        return bank_import(org=request.org, paths=sources, fmt=fmt, dry_run=True,  # type: ignore[attr-defined]
+                           today=local_today())
+    with import_run(org=request.org, user=request.user, kind=ImportRun.Kind.BANK,  # type: ignore[attr-defined]
+                    origin=ImportRun.Origin.WEB, sources=sources) as run:
+        run.report = report = bank_import(org=request.org, paths=sources, fmt=fmt,  # type: ignore[attr-defined]
+                                          today=local_today())
+    return report

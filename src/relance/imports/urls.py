@@ -6,4 +6,5 @@ app_name = "imports"
 urlpatterns = [
     path("", views.upload, name="upload"),
     path("confirmer/", views.confirm, name="confirm"),
+    path("modeles/<slug:name>.csv", views.sample, name="sample"),
 ]

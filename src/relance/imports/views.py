@@ -1,4 +1,4 @@
-"""/imports/: upload a file, read the dry-run report in plain French, confirm to import."""
+"""/imports/: upload a file, read the dry-run report in plain French, confirm to import; the import history."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.contrib.staticfiles import finders
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from relance.accounts.permissions import COLLECTOR, role_required
@@ -17,14 +20,17 @@ from relance.core.dates import local_today
 from relance.core.errors import InputError
 from relance.core.reports import ImportReport
 from relance.imports.forms import InvoiceUploadForm
+from relance.imports.history import import_run, import_run_list, terms_exceeded_text
+from relance.imports.models import ImportRun
 from relance.imports.parsers.canonical import FRENCH
 from relance.imports.services import invoice_import
 from relance.imports.sources import Upload, read_sources
 
 SESSION_KEY = "relance_pending_imports"
-
-
 PENDING_HOURS = 24
+HISTORY_PAGE = 20
+#: downloadable examples (imports/static/imports/), checked by the real importers in the tests
+SAMPLES = {"factures": "modele-factures.csv", "releve": "modele-releve.csv"}
 
 
 def _pending_dir() -> Path:
@@ -69,6 +75,11 @@ def _errors(exc: InputError) -> list[dict[str, object]]:
             for p in exc.problems]
 
 
+def _history(request: HttpRequest) -> dict[str, object]:
+    page = Paginator(import_run_list(request.org), HISTORY_PAGE).get_page(request.GET.get("page"))  # type: ignore[attr-defined]
+    return {"history": page}
+
+
 @role_required(COLLECTOR)
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
@@ -76,14 +87,17 @@ def upload(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"form": form}
     if request.method == "POST" and form.is_valid():
         fmt = form.cleaned_data["fmt"]
+        uploaded = form.cleaned_data["file"]
         try:
-            (source,) = read_sources([form.cleaned_data["file"]])
-            report: ImportReport = invoice_import(org=request.org, paths_or_files=[source], fmt=fmt,  # type: ignore[attr-defined]
-                                                  dry_run=True, today=local_today())
+            with import_run(org=request.org, user=request.user, kind=ImportRun.Kind.INVOICES,  # type: ignore[attr-defined]
+                            origin=ImportRun.Origin.WEB, sources=[uploaded], check=True):
+                (source,) = read_sources([uploaded])
+                report: ImportReport = invoice_import(org=request.org, paths_or_files=[source], fmt=fmt,  # type: ignore[attr-defined]
+                                                      dry_run=True, today=local_today())
             context.update(report=report, token=_keep(request, source, fmt), name=source.name)
         except InputError as exc:
             context.update(errors=_errors(exc))
-    return render(request, "imports/upload.html", context)
+    return render(request, "imports/upload.html", {**context, **_history(request)})
 
 
 @role_required(COLLECTOR)
@@ -91,14 +105,32 @@ def upload(request: HttpRequest) -> HttpResponse:
 def confirm(request: HttpRequest) -> HttpResponse:
     taken = _take(request, request.POST.get("token", ""))
     if taken is None:
-        messages.error(request, "Ce contrôle a expiré : déposez le fichier à nouveau.")
+        messages.error(request, _("Ce contrôle a expiré : déposez le fichier à nouveau."))
         return redirect("imports:upload")
     source, fmt = taken
     try:
-        report = invoice_import(org=request.org, paths_or_files=[source], fmt=fmt,  # type: ignore[attr-defined]
-                                today=local_today(), actor=request.user)
+        with import_run(org=request.org, user=request.user, kind=ImportRun.Kind.INVOICES,  # type: ignore[attr-defined]
+                        origin=ImportRun.Origin.WEB, sources=[source]) as run:
+            run.report = report = invoice_import(org=request.org, paths_or_files=[source], fmt=fmt,  # type: ignore[attr-defined]
+                                                 today=local_today(), actor=request.user)
     except InputError as exc:  # the ledger changed between the check and the confirmation
-        return render(request, "imports/upload.html", {"form": InvoiceUploadForm(), "errors": _errors(exc)})
-    messages.success(request, f"Import de {source.name} terminé : {report.created} facture(s) créée(s), "
-                              f"{report.updated} mise(s) à jour, {report.unchanged} inchangée(s).")
+        return render(request, "imports/upload.html",
+                      {"form": InvoiceUploadForm(), "errors": _errors(exc), **_history(request)})
+    messages.success(request, _("Import de %(name)s terminé : %(created)s facture(s) créée(s), %(updated)s mise(s) "
+                                "à jour, %(unchanged)s inchangée(s).") % {
+        "name": source.name, "created": report.created, "updated": report.updated, "unchanged": report.unchanged})
+    if run.terms_exceeded:
+        messages.warning(request, terms_exceeded_text(run.terms_exceeded))
     return redirect("imports:upload")
+
+
+@role_required(COLLECTOR)
+@require_http_methods(["GET"])
+def sample(request: HttpRequest, name: str) -> FileResponse:
+    """A sample file to start from: the canonical invoice CSV or a bank CSV."""
+    filename = SAMPLES.get(name)
+    path = finders.find(f"imports/{filename}") if filename else None
+    if not path:
+        raise Http404("Modèle inconnu")
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=filename,  # noqa: SIM115 (closed by Django)
+                        content_type="text/csv; charset=utf-8")

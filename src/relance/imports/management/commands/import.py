@@ -6,10 +6,12 @@ import os
 from argparse import SUPPRESS, ArgumentParser
 from typing import Any
 
-from relance.accounts.models import Organisation
+from relance.accounts.models import Organisation, User
 from relance.core.commands import RelanceCommand, date_arg
 from relance.core.errors import ApplicationError
 from relance.core.reports import ImportReport
+from relance.imports.history import import_run, terms_exceeded_text
+from relance.imports.models import ImportRun
 from relance.imports.parsers import FORMATS
 from relance.imports.services import invoice_import
 
@@ -37,16 +39,25 @@ class Command(RelanceCommand):
 
     def run(self, org: Organisation | None, **options: Any) -> None:
         assert org is not None
-        today = self.today(options)
-        if options["what"] == "bank":
-            report = _bank_import(org=org, paths=options["paths"], fmt=options["fmt"],
-                                  dry_run=options["dry_run"], today=today)
-        else:
-            report = invoice_import(org=org, paths_or_files=options["paths"], fmt=options["fmt"],
-                                    dry_run=options["dry_run"], today=today, progress=True)
-        self._print(report, as_json=options["json"])
+        if options["dry_run"]:  # a simulation imports nothing: not in the history
+            report = self._import(org, options)
+            self._print(report, [], as_json=options["json"])
+            return
+        user = User.objects.filter(email__iexact=options["user"]).first() if options["user"] else None
+        with import_run(org=org, user=user, kind=options["what"], origin=ImportRun.Origin.CLI,
+                        sources=options["paths"]) as run:
+            run.report = report = self._import(org, options)
+        self._print(report, run.terms_exceeded, as_json=options["json"])
 
-    def _print(self, report: ImportReport, *, as_json: bool) -> None:
+    def _import(self, org: Organisation, options: dict[str, Any]) -> ImportReport:
+        today = self.today(options)
+        if options["what"] == ImportRun.Kind.BANK:
+            return _bank_import(org=org, paths=options["paths"], fmt=options["fmt"],
+                                dry_run=options["dry_run"], today=today)
+        return invoice_import(org=org, paths_or_files=options["paths"], fmt=options["fmt"],
+                              dry_run=options["dry_run"], today=today, progress=True)
+
+    def _print(self, report: ImportReport, terms_exceeded: list[str], *, as_json: bool) -> None:
         if as_json:
             self.print_json({"created": report.created, "updated": report.updated, "unchanged": report.unchanged,
                              "errors": [p.as_dict() for p in report.errors]})
@@ -56,6 +67,8 @@ class Command(RelanceCommand):
                               f"{report.unchanged} inchangé(s).")
         for warning in report.warnings:
             self.stderr.write(warning)
+        if terms_exceeded:  # a warning: on stdout with the summary, on stderr when stdout is the JSON document
+            (self.stderr if as_json else self.stdout).write(terms_exceeded_text(terms_exceeded))
 
 
 def _bank_import(**kwargs: Any) -> ImportReport:
