@@ -19,6 +19,7 @@ import phonenumbers
 from schwifty import IBAN
 from stdnum import luhn
 
+from relance.core.dates import is_business_day, next_business_day
 from relance.demo import names
 
 HISTORY_DAYS = 548  # 18 months
@@ -171,9 +172,36 @@ def mobile_for(rng: Random) -> str:
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def landline_for(rng: Random) -> str:
-    prefix = rng.choice(names.FICTION_LANDLINE_PREFIXES).replace(" ", "")
+def landline_for(rng: Random, zone: str) -> str:
+    """A fixed line of the fiction range of `zone` (the first digit of the city's numbers)."""
+    prefix = names.FICTION_LANDLINE_PREFIXES[zone].replace(" ", "")
     return f"+33{prefix}{rng.randint(0, 9999):04d}"
+
+
+def landline_zone(postcode: str) -> str:
+    """The landline zone of a demo city, from its department (the postcode's first two digits)."""
+    return _ZONES[postcode[:2]]
+
+
+_ZONES = {postcode[:2]: zone for _, postcode, zone, _ in names.CITIES}
+
+
+def person_for(rng: Random) -> tuple[str, str, str]:
+    """(civil title, first name, surname), the title agreeing with the first name."""
+    sex = rng.choice(("F", "M"))
+    first = rng.choice(names.FEMALE_FIRST_NAMES if sex == "F" else names.MALE_FIRST_NAMES)
+    return names.TITLE_FOR[sex], first, rng.choice(names.SURNAMES)
+
+
+def with_de(city: str) -> str:
+    """ "de Lyon", "d'Angers": French elides "de" before a vowel."""
+    return f"d'{city}" if unicodedata.normalize("NFKD", city[0])[0].upper() in "AEIOUYH" else f"de {city}"
+
+
+def business_day_on_or_before(day: date) -> date:
+    while not is_business_day(day):
+        day -= timedelta(days=1)
+    return day
 
 
 def slug(text: str) -> str:
@@ -240,17 +268,22 @@ def customer_plans(params: DemoParams) -> Iterator[CustomerPlan]:
 
 
 def _identity(rng: Random, index: int, ref: str) -> CustomerPlan:
-    city, postcode = rng.choice(names.CITIES)
+    city, postcode, _, department = rng.choice(names.CITIES)
     address = f"{rng.randint(1, 180)} {rng.choice(names.STREETS)}"
+    public_terms: int | None = None
     if index % 40 == 5:
-        template, prefix = names.PUBLIC_BODIES[(index // 40) % len(names.PUBLIC_BODIES)]
-        kind, name, siren = "public", template.format(city=city), siren_for(rng, prefix)
+        template, prefix, public_terms, departmental = names.PUBLIC_BODIES[(index // 40) % len(names.PUBLIC_BODIES)]
+        if departmental:  # a departmental council or fire service sits in its prefecture
+            city, postcode, _, department = rng.choice([c for c in names.CITIES if c[3]])
+        name = template.format(city=city, de_city=with_de(city), department=department)
+        kind, siren = "public", siren_for(rng, prefix)
     elif rng.random() < 0.105:
-        first, last = rng.choice(names.FIRST_NAMES), rng.choice(names.SURNAMES)
-        kind, name, siren = "b2c", f"{rng.choice(('M.', 'Mme'))} {first} {last}", ""
+        kind, name, siren = "b2c", "", ""  # named after its contact (_add_contacts)
     else:
         kind, name, siren = "b2b", _company_name(rng), siren_for(rng)
-    terms = {"b2b": rng.choice((None, None, None, 45, 60)), "b2c": 15, "public": None}[kind]
+    # Public buyers' terms are statutory; 30 days is also the organisation's default term.
+    terms = {"b2b": rng.choice((None, None, None, 45, 60)), "b2c": 15,
+             "public": public_terms if public_terms != 30 else None}[kind]
     manual = kind == "b2b" and rng.random() < 0.01
     return CustomerPlan(
         ref=ref, name=name, kind=kind, profile=weighted(rng, PROFILES[kind]),
@@ -263,33 +296,40 @@ def _identity(rng: Random, index: int, ref: str) -> CustomerPlan:
 
 
 def _company_name(rng: Random) -> str:
-    form = rng.choice(names.LEGAL_FORMS)
     if rng.random() < 0.3:
-        return f"{rng.choice(names.BRANDS)} {form}"
-    trade, suffix = rng.choice(names.TRADES)
-    return f"{trade} {rng.choice(names.SURNAMES)}{suffix} {form}"
+        word, activity = rng.randrange(len(names.BRAND_WORDS)), rng.randrange(len(names.BRAND_ACTIVITIES))
+        form = names.BRAND_FORMS[(word + activity) % len(names.BRAND_FORMS)]  # one brand, one company
+        return f"{names.BRAND_WORDS[word]} {names.BRAND_ACTIVITIES[activity]} {form}"
+    trade, suffix, forms = rng.choice(names.TRADES)
+    return f"{trade} {rng.choice(names.SURNAMES)}{suffix} {rng.choice(forms)}"
 
 
 def _add_contacts(rng: Random, plan: CustomerPlan) -> None:
     no_email = rng.random() < 0.05
     refused = ["sms"] if rng.random() < 0.03 else []
     domain = slug(plan.name.split(" (")[0]) + ".example"
-    first, last = rng.choice(names.FIRST_NAMES), rng.choice(names.SURNAMES)
+    title, first, last = person_for(rng)
     person_mail = f"{slug(first)}.{slug(last)}".replace("-", "")
+    zone = landline_zone(plan.postcode)
     if plan.kind == "b2c":
-        plan.name = plan.name.split(" ", 1)[0] + f" {first} {last}"
+        plan.name = f"{title} {first} {last}"
         email = "" if no_email else f"{person_mail}{rng.randint(1, 99)}@courriel.example"
-        phone = mobile_for(rng) if rng.random() < 0.85 else landline_for(rng)
+        phone = mobile_for(rng) if rng.random() < 0.85 else landline_for(rng, zone)
         plan.contacts.append(ContactRow(f"{first} {last}", "", email, phone, True, refused))
         return
     service = "Service facturation" if plan.kind == "public" else "Service comptabilité"
     plan.contacts.append(ContactRow(
         service, "Comptabilité fournisseurs", "" if no_email else f"{'factures' if plan.kind == 'public' else 'compta'}@{domain}",
-        landline_for(rng), True, [],
+        landline_for(rng, zone), True, [],
     ))
     if plan.kind == "b2b" and rng.random() < 0.7:
+        mid_sized = plan.name.split(" ", 1)[0] in names.BRAND_WORDS
+        roles = rng.choice(names.CONTACT_ROLES if mid_sized else names.SMALL_BUSINESS_ROLES)
+        if roles == names.HEAD_OF_COMPANY:
+            roles = names.HEAD_ROLES[plan.name.rsplit(" ", 1)[1]]
+        role = roles[0 if title == "M." else 1]
         plan.contacts.append(ContactRow(
-            f"{first} {last}", rng.choice(names.CONTACT_ROLES), "" if no_email else f"{person_mail}@{domain}",
+            f"{first} {last}", role, "" if no_email else f"{person_mail}@{domain}",
             mobile_for(rng), rng.random() < 0.3, refused,
         ))
 
@@ -300,8 +340,12 @@ def _add_contacts(rng: Random, plan: CustomerPlan) -> None:
 def _add_invoices(rng: Random, plan: CustomerPlan, count: int, params: DemoParams, numbering: Numbering) -> None:
     today = params.today
     days = sorted(rng.randrange(HISTORY_DAYS) for _ in range(count))
+    earliest = today - timedelta(days=HISTORY_DAYS - 1)
     for back in reversed(days):
-        issue = today - timedelta(days=back)
+        # Invoices are issued on business days, never on a Sunday or on 1 May.
+        issue = business_day_on_or_before(today - timedelta(days=back))
+        if issue < earliest:
+            issue = next_business_day(today - timedelta(days=back))
         terms = plan.payment_terms_days or 30
         net = _net_amount(rng, plan.kind)
         gross = (net * VAT_RATE).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -352,7 +396,7 @@ def _settle(rng: Random, plan: CustomerPlan, index: int, params: DemoParams, num
 def _credit(rng: Random, plan: CustomerPlan, index: int, today: date, numbering: Numbering) -> Decimal:
     """A credit note against the invoice (3.5 %); most are applied, some stay as unapplied credit."""
     invoice = plan.invoices[index]
-    day = invoice.issue_date + timedelta(days=rng.randint(3, 40))
+    day = next_business_day(invoice.issue_date + timedelta(days=rng.randint(3, 40)))
     if rng.random() >= 0.035 or day > today:
         return Decimal("0")
     gross = invoice.total_incl_tax if rng.random() < 0.3 else share_of(invoice.total_incl_tax, rng.uniform(0.05, 0.5))
@@ -373,13 +417,14 @@ def _pay(rng: Random, plan: CustomerPlan, index: int, day: date, remaining: Deci
     """Pay `remaining` on `day` (in instalments for partial payers); returns what was paid by `today`."""
     if remaining <= 0:
         return Decimal("0")
+    day = next_business_day(day)  # the bank credits money on business days
     if plan.profile == "partial" or (plan.profile == "chronic" and rng.random() < 0.2):
         parts = rng.choice((2, 3))
         share = (remaining / parts).quantize(CENT)
         amounts = [share] * (parts - 1) + [remaining - share * (parts - 1)]
         paid = Decimal("0")
         for k, amount in enumerate(amounts):
-            when = day + timedelta(days=21 * k)
+            when = next_business_day(day + timedelta(days=21 * k))
             if when > today:
                 break
             _payment(rng, plan, index, when, amount, amount)
@@ -394,7 +439,7 @@ def _pay(rng: Random, plan: CustomerPlan, index: int, day: date, remaining: Deci
 
 def _partial_payment(rng: Random, plan: CustomerPlan, index: int, remaining: Decimal, today: date) -> Decimal:
     invoice = plan.invoices[index]
-    day = invoice.due_date + timedelta(days=rng.randint(10, 60))
+    day = next_business_day(invoice.due_date + timedelta(days=rng.randint(10, 60)))
     amount = min(share_of(remaining, rng.uniform(0.2, 0.5)), remaining)
     if day > today or amount <= 0:
         return Decimal("0")
@@ -441,11 +486,11 @@ def _add_promises(rng: Random, plan: CustomerPlan, today: date) -> None:
     overdue = [i for i, inv in enumerate(plan.invoices)
                if inv.kind == "invoice" and inv.status == "open" and inv.due_date < today and i not in disputed]
     draw = rng.random()
-    if overdue and draw < 0.07:
+    if overdue and draw < 0.12:  # a demo where the team awaits a few promises
         amount = sum((_outstanding(plan, i) for i in overdue), Decimal("0"))
         plan.promises.append(PromiseRow(overdue, today - timedelta(days=rng.randint(0, 10)),
                                         today + timedelta(days=rng.randint(2, 25)), "active", amount))
-    elif overdue and draw < 0.11:
+    elif overdue and draw < 0.18:
         recorded = today - timedelta(days=rng.randint(30, 90))
         late = [i for i in overdue if plan.invoices[i].due_date < recorded]
         if late:

@@ -31,6 +31,7 @@ from relance.demo.generator import (
     InvoiceRow,
     customer_plans,
     landline_for,
+    landline_zone,
     siren_for,
     siret_for,
     slug,
@@ -118,7 +119,7 @@ def _organisation(name: str, seed: int) -> Organisation:
     org.sender_name = name
     org.sender_email = f"relances@{domain}"
     org.reply_to = f"comptabilite@{domain}"
-    org.phone = landline_for(rng)
+    org.phone = landline_for(rng, landline_zone(org.postcode))
     org.legal_mentions = f"{name} au capital de 80 000 € — RCS Lyon {siren} — TVA {org.vat_number}"
     org.full_clean()
     org.save()

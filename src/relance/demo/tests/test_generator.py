@@ -83,7 +83,7 @@ def test_customers_are_mostly_companies_with_some_consumers_and_public_bodies():
     assert kinds["b2b"] > 150
     assert 10 <= kinds["b2c"] <= 32  # about 10 %
     names = [p.name for p in default_plans() if p.kind == "public"]
-    assert any(n.startswith("Mairie de") for n in names)
+    assert any(n.startswith("Ville de") or n.startswith("Ville d'") for n in names)
     assert any(n.startswith("Centre hospitalier") for n in names)
     assert any(n.startswith("Lycée") for n in names)
 
@@ -92,7 +92,7 @@ def test_identifiers_are_valid_french_ones():
     for plan in default_plans():
         if plan.kind != "b2c":
             assert siren.is_valid(plan.siren) and siret.is_valid(plan.siret) and plan.siret.startswith(plan.siren)
-            IBAN(plan.payer_ibans[0])
+            IBAN(plan.payer_ibans[0], validate_bban=True)  # the French RIB key too
         if plan.kind == "b2b":
             assert vat.is_valid(plan.vat_number)
         assert plan.postcode.isdigit() and len(plan.postcode) == 5
