@@ -1,7 +1,10 @@
 """Fill the English catalogues of the web and analytics apps (French is the source language).
 
     uv run python src/relance/web/locale/translate_en.py   # after `relance makemessages -l en` in each app
-Then `relance compilemessages`. Strings of the shared layout (templates/base.html, registration/login.html)
+Then `relance compilemessages`. Besides web and analytics, the banking, dunning, imports and legal apps have staff
+pages and their own catalogue; run makemessages there with `-i services.py -i selectors.py -i api.py
+-i penalties.py -i letters.py -i litigation.py -i replies.py -i pdf.py -i models.py -i forms.py -i tests
+-i migrations` (and `-i views.py` in dunning): those messages are in the project catalogue (locale/services_en.py). Strings of the shared layout (templates/base.html, registration/login.html)
 are added to the web catalogue here, since makemessages only scans the app's own directory.
 """
 
@@ -11,7 +14,11 @@ import re
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CATALOGUES = [HERE / "en/LC_MESSAGES/django.po", HERE.parents[1] / "analytics/locale/en/LC_MESSAGES/django.po"]
+APPS = HERE.parents[1]
+#: the web catalogue first (it also gets the layout's strings), then the other apps with staff pages
+CATALOGUES = [HERE / "en/LC_MESSAGES/django.po",
+              *(APPS / app / "locale/en/LC_MESSAGES/django.po" for app in ("analytics", "banking", "dunning", "imports",
+                                                                             "legal"))]
 LAYOUT = {
     "Aller au contenu": "Skip to content", "Navigation principale": "Main navigation",
     "Se déconnecter": "Log out", "Connexion": "Log in", "Connectez-vous avec votre adresse e-mail.":
@@ -309,6 +316,117 @@ EN.update({  # the definitions page of the KPIs (analytics/help.html)
     "Jours entre l'échéance et le paiement, factures payées sur 12 mois (les 50 plus lents)":
         "Days between the due date and the payment, invoices paid over 12 months (the 50 slowest)",
 })
+EN.update({  # the banking, approvals, imports and rates pages (their apps' own catalogues)
+    # banking
+    "Encaissements": "Collections", "Encaissements par facture": "Collections by invoice",
+    "Les paiements reçus sur la période, facture par facture, pour déclarer le statut « Encaissée » sur votre "
+    "plateforme de facturation électronique.":
+        "The payments received in the period, invoice by invoice, to report the “Collected” status on your "
+        "e-invoicing platform.",
+    "Afficher": "Show", "Date de facture": "Invoice date", "Encaissé sur la période": "Collected in the period",
+    "Soldée": "Settled", "oui": "yes", "non": "no", "Aucun encaissement sur la période.": "No collection in the period.",
+    "Total": "Total", "Paiements à rapprocher": "Payments to match", "Importer un relevé": "Import a statement",
+    "Rapport des encaissements": "Collections report", "Derniers relevés importés": "Latest statements imported",
+    "Fichier": "File", "Compte": "Account", "Arrêté au": "Closing date", "Paiements": "Payments", "Payeur": "Payer",
+    "Libellé": "Label", "Voir ses factures": "See their invoices", "Factures ouvertes du client":
+    "The customer's open invoices", "Affecter le paiement": "Allocate the payment",
+    "Ce client n'a aucune facture ouverte.": "This customer has no open invoice.",
+    "Aucun client reconnu : saisissez son code.": "No customer recognised: enter their code.",
+    "Aucun paiement à rapprocher.": "No payment to match.", "Importer un relevé bancaire": "Import a bank statement",
+    "camt.053, camt.054, OFX ou CSV de votre banque (%(max_mb)s Mo au plus par fichier). Les virements reçus "
+    "deviennent des paiements et sont rapprochés des factures ; rien n'est enregistré si un fichier contient une "
+    "erreur.":
+        "camt.053, camt.054, OFX or CSV from your bank (%(max_mb)s MB at most per file). The transfers received "
+        "become payments and are matched with the invoices; nothing is saved if a file has an error.",
+    "Simulation : rien n'a été enregistré": "Dry run: nothing was saved", "Import terminé": "Import done",
+    "%(c)s paiement(s) créé(s), %(u)s déjà connu(s), %(r)s contre-passation(s) appliquée(s).":
+        "%(c)s payment(s) created, %(u)s already known, %(r)s reversal(s) applied.",
+    "Voir les paiements à rapprocher": "See the payments to match",
+    "Fichier refusé, rien n'a été enregistré": "File refused, nothing was saved", "Ligne": "Line", "Champ": "Field",
+    "Problème": "Problem", "Relevés": "Statements", "détection automatique": "automatic detection",
+    "Simulation (ne rien enregistrer)": "Dry run (save nothing)", "Importer": "Import",
+    "Votre rôle permet de consulter, pas d'importer.": "Your role can view, not import.",
+    "Format": "Format", "Source": "Source", "Date d'effet": "Effective date",
+    # dunning approvals
+    "Relances à valider": "Reminders awaiting approval",
+    "Mises en demeure et passages au contentieux attendent votre validation. Validées, elles partent le jour même ; "
+    "si tout a été payé entre-temps, elles sont annulées.":
+        "Formal notices and referrals to litigation await your approval. Once approved they go out the same day; "
+        "if everything has been paid in the meantime, they are cancelled.",
+    "Montant dû": "Amount due", "Aucune relance n'attend de validation.": "No reminder awaits approval.",
+    # imports
+    "Importer des factures": "Import invoices",
+    "Le fichier est d'abord contrôlé : rien n'est enregistré avant votre confirmation, et un fichier comportant la "
+    "moindre erreur n'est pas importé du tout.":
+        "The file is checked first: nothing is saved before you confirm, and a file with the slightest error is "
+        "not imported at all.",
+    "Formats acceptés": "Accepted formats",
+    "<strong>Factures</strong> : FEC (fichier des écritures comptables), Factur-X (PDF), UBL 2.1 et CII (XML), CSV "
+    "ou Excel (.xlsx) au format canonique.":
+        "<strong>Invoices</strong>: FEC (French accounting entries file), Factur-X (PDF), UBL 2.1 and CII (XML), CSV "
+        "or Excel (.xlsx) in the canonical format.",
+    "Télécharger le modèle CSV de factures": "Download the invoice CSV template",
+    "(colonnes attendues et trois lignes d'exemple ; séparateur « ; », dates JJ/MM/AAAA, virgule décimale).":
+        "(expected columns and three sample rows; separator “;”, dates DD/MM/YYYY, decimal comma).",
+    "<strong>Relevés bancaires</strong> : CAMT.053, CAMT.054, OFX, CSV de votre banque.":
+        "<strong>Bank statements</strong>: CAMT.053, CAMT.054, OFX, CSV from your bank.",
+    "Télécharger un exemple de relevé CSV": "Download a sample CSV statement", "Colonne": "Column",
+    "Corrigez le fichier puis déposez-le à nouveau.": "Correct the file, then upload it again.",
+    "Contrôle de %(name)s : aucun problème": "Check of %(name)s: no problem",
+    "%(n)s facture(s) à créer": "%(n)s invoice(s) to create", "%(n)s facture(s) à mettre à jour":
+    "%(n)s invoice(s) to update", "%(n)s facture(s) inchangée(s)": "%(n)s invoice(s) unchanged",
+    "Import en cours…": "Importing…", "Confirmer l'import": "Confirm the import",
+    "Import en cours… Un grand fichier peut prendre plusieurs minutes : gardez cette page ouverte.":
+        "Importing… A large file can take several minutes: keep this page open.",
+    "Contrôle en cours…": "Checking…", "Contrôler le fichier": "Check the file",
+    "Contrôle en cours… Un grand fichier peut prendre plusieurs minutes : gardez cette page ouverte.":
+        "Checking… A large file can take several minutes: keep this page open.",
+    "Historique des imports": "Import history", "Fichiers": "Files", "Par": "By", "Résultat": "Outcome",
+    "%(c)s paiement(s) créé(s) dont %(m)s rapproché(s), %(u)s déjà connu(s)":
+        "%(c)s payment(s) created, %(m)s of them matched, %(u)s already known",
+    "%(r)s contre-passation(s)": "%(r)s reversal(s)",
+    "%(c)s créée(s), %(r)s mise(s) à jour, %(u)s inchangée(s)": "%(c)s created, %(r)s updated, %(u)s unchanged",
+    "Aucun import pour l'instant.": "No import yet.", "Pages de l’historique": "History pages",
+    "Plus récents": "Newer", "Plus anciens": "Older",
+    "Ce contrôle a expiré : déposez le fichier à nouveau.": "This check has expired: upload the file again.",
+    "Import de %(name)s terminé : %(created)s facture(s) créée(s), %(updated)s mise(s) à jour, %(unchanged)s "
+    "inchangée(s).":
+        "Import of %(name)s done: %(created)s invoice(s) created, %(updated)s updated, %(unchanged)s unchanged.",
+    # legal: the rates page and the penalties panel
+    "Pénalités de retard": "Late-payment penalties", "Paramètres › Taux": "Settings › Rates",
+    "Jours de retard": "Days late", "Intérêts courus": "Interest accrued", "Indemnité": "Indemnity",
+    "Total au": "Total on",
+    "Intérêts simples sur le montant TTC restant dû, jours réels / 365, au taux légal applicable ; indemnité "
+    "forfaitaire de 40 € par facture payée en retard (professionnels et acheteurs publics seulement).":
+        "Simple interest on the amount still due incl. tax, actual days / 365, at the applicable legal rate; a flat "
+        "40 € indemnity per invoice paid late (businesses and public buyers only).",
+    "Aucune facture en retard : pas de pénalités.": "No late invoice: no penalties.", "Taux": "Rates",
+    "Taux d'intérêt de retard": "Late-payment interest rates",
+    "Ces tables servent au calcul des pénalités de retard (intérêts et indemnité forfaitaire de 40 €). Un semestre "
+    "sans taux est inconnu : Relance refuse alors de calculer plutôt que de deviner. Les tables sont communes à "
+    "toutes les organisations de cette installation.":
+        "These tables serve to compute late-payment penalties (interest and the flat 40 € indemnity). A half-year "
+        "without a rate is unknown: Relance then refuses to compute rather than guess. The tables are shared by "
+        "every organisation of this installation.",
+    "Vous êtes administrateur de l'installation : vos modifications s'appliquent à toutes les organisations.":
+        "You are an administrator of the installation: your changes apply to every organisation.",
+    "Seuls les administrateurs de l'installation peuvent modifier ces tables ; les membres des organisations les "
+    "consultent.": "Only the installation's administrators can change these tables; the organisations' members "
+    "view them.",
+    "Taux par semestre (%%)": "Rates by half-year (%%)", "Semestre": "Half-year", "BCE au 1er jour":
+    "ECB on the 1st day", "Professionnels (BCE + 10)": "Businesses (ECB + 10)",
+    "Acheteurs publics (BCE + 8)": "Public buyers (ECB + 8)", "Taux légal, autres cas": "Legal rate, other cases",
+    "Plancher contractuel (3 × légal)": "Contractual floor (3 × legal)",
+    "Taux légal, créancier particulier": "Legal rate, private-individual creditor", "Modifier": "Edit",
+    "Aucun taux enregistré.": "No rate recorded.",
+    "Décisions de la BCE (taux de refinancement, par date d'effet)":
+        "ECB decisions (refinancing rate, by effective date)", "Taux (%%)": "Rate (%%)",
+    "Ajouter une décision BCE": "Add an ECB decision",
+    "Le taux BCE des semestres dont elle est en vigueur au premier jour est mis à jour.":
+        "The ECB rate of the half-years where it is in force on the first day is updated.",
+    "Enregistrer la décision": "Save the decision", "Ajouter un semestre": "Add a half-year",
+    "Enregistrer le semestre": "Save the half-year",
+})
 BUCKET_LABELS = {k: k for k in ("Non échu", "1 à 30 jours", "31 à 60 jours", "61 à 90 jours", "Plus de 90 jours")}
 PLURALS = {
     "%(n)s tâche à faire": ("%(n)s task to do", "%(n)s tasks to do"),
@@ -318,6 +436,17 @@ PLURALS = {
     "%(n)s lien du portail révoqué.": ("%(n)s portal link revoked.", "%(n)s portal links revoked."),
     "%(n)s action validée.": ("%(n)s action approved.", "%(n)s actions approved."),
     "%(n)s action annulée.": ("%(n)s action cancelled.", "%(n)s actions cancelled."),
+    "%(n)s problème : rien n'a été importé": ("%(n)s problem: nothing was imported",
+                                               "%(n)s problems: nothing was imported"),
+    "%(n)s délai au-delà du maximum légal": ("%(n)s payment term beyond the legal maximum",
+                                             "%(n)s payment terms beyond the legal maximum"),
+    "Refusé : %(n)s problème": ("Refused: %(n)s problem", "Refused: %(n)s problems"),
+    "%(n)s facture a un délai de paiement au-delà du maximum légal entre professionnels (60 jours, ou 45 jours fin "
+    "de mois) : %(numbers)s. Elle est importée et signalée sur la facture.": (
+        "%(n)s invoice has payment terms beyond the legal maximum between businesses (60 days, or 45 days end of "
+        "month): %(numbers)s. It is imported and flagged on the invoice.",
+        "%(n)s invoices have payment terms beyond the legal maximum between businesses (60 days, or 45 days end "
+        "of month): %(numbers)s. They are imported and flagged on each invoice."),
 }
 
 
@@ -387,6 +516,7 @@ if __name__ == "__main__":
     for i, catalogue in enumerate(CATALOGUES):
         if len(sys.argv) > 1 and sys.argv[1] not in str(catalogue):
             continue  # e.g. `translate_en.py web` fills the web catalogue only
-        print(catalogue, fill(catalogue, LAYOUT if i == 0 else BUCKET_LABELS))
+        extra = LAYOUT if i == 0 else BUCKET_LABELS if "analytics" in str(catalogue) else {}
+        print(catalogue, fill(catalogue, extra))
         for msgid in missing(catalogue):
             print("  no English yet:", msgid)
