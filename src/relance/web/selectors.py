@@ -71,7 +71,8 @@ def dashboard_warnings(*, org: Organisation, today: date) -> list[str]:
 DISPUTE_STALE_DAYS = 30
 
 
-def _open_dispute() -> Exists:
+def open_dispute_exists() -> Exists:
+    """For an invoice queryset: whether the invoice has an open dispute (annotate or filter with it)."""
     return Exists(Dispute.objects.filter(invoice=OuterRef("pk"), status=Dispute.Status.OPEN))
 
 
@@ -80,8 +81,8 @@ def customers_with_staff_balances(org: Organisation, *, today: date) -> QuerySet
     `disputed` is the outstanding of the invoices in dispute (a dispute is the team's work, not a late payer)."""
     dec = DecimalField(max_digits=14, decimal_places=2)
     open_inv = open_invoices(org).filter(customer=OuterRef("pk")).order_by().values("customer")
-    overdue = open_inv.filter(~_open_dispute(), due_date__lt=today).annotate(s=Sum("outstanding")).values("s")
-    disputed = open_inv.filter(_open_dispute()).annotate(s=Sum("outstanding")).values("s")
+    overdue = open_inv.filter(~open_dispute_exists(), due_date__lt=today).annotate(s=Sum("outstanding")).values("s")
+    disputed = open_inv.filter(open_dispute_exists()).annotate(s=Sum("outstanding")).values("s")
     return customers_with_balances(org, today=today).annotate(  # replaces the ledger's `overdue`
         overdue=Money(Coalesce(Subquery(overdue, output_field=dec), ZERO)),
         disputed=Money(Coalesce(Subquery(disputed, output_field=dec), ZERO)),

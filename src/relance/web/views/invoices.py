@@ -25,6 +25,7 @@ from relance.ledger.selectors import invoices_with_outstanding, scoped
 from relance.legal.api import invoice_penalties
 from relance.portal.uploads import sniff_type
 from relance.web import forms
+from relance.web.selectors import open_dispute_exists
 
 PER_PAGE = 50
 
@@ -32,7 +33,7 @@ PER_PAGE = 50
 @role_required(VIEWER)
 def invoice_list(request: HttpRequest) -> HttpResponse:
     org, today = request.org, local_today()  # type: ignore[attr-defined]
-    qs = invoices_with_outstanding(org).select_related("customer")
+    qs = invoices_with_outstanding(org).select_related("customer").annotate(in_dispute=open_dispute_exists())
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(Q(number__icontains=q) | Q(customer__name__icontains=q) | Q(customer__ref__icontains=q))
     if (customer := request.GET.get("customer", "")).isdigit():
