@@ -12,8 +12,7 @@ from django.apps import apps
 
 from relance.accounts.models import Organisation
 from relance.channels.context import ContactInfo, InvoiceLine, MessageContext, Party, PaymentDetails
-from relance.channels.penalties import invoice_penalty_figures
-from relance.core.money import ZERO
+from relance.channels.penalties import PenaltyFigures, invoice_penalty_figures
 from relance.ledger.models import Contact, Customer, Invoice
 from relance.ledger.selectors import open_invoices
 
@@ -60,20 +59,20 @@ def payee_account(org: Organisation, invoices: list[Invoice]) -> tuple[str, str]
     return org.iban, org.bic
 
 
-def invoice_lines(customer: Customer, invoices: Iterable[Invoice], today: date,
-                  with_penalties: bool = True) -> tuple[InvoiceLine, ...]:
-    lines = []
-    for inv in invoices:
-        interest, indemnity = (invoice_penalty_figures(org=customer.org, invoice=inv, today=today,
-                                                           kind=customer.kind)
-                               if with_penalties else (ZERO, ZERO))
-        lines.append(InvoiceLine(
-            number=inv.number, issue_date=inv.issue_date, due_date=inv.due_date, amount=inv.total_incl_tax,
-            outstanding=inv.outstanding,  # type: ignore[attr-defined]
-            days_late=max((today - inv.due_date).days, 0), interest=interest, indemnity=indemnity,
-            document_path=str(inv.document.name) if inv.document else "",
-        ))
-    return tuple(lines)
+def invoice_figures(customer: Customer, invoices: Iterable[Invoice], today: date,
+                    with_penalties: bool = True) -> list[tuple[Invoice, PenaltyFigures]]:
+    """Each invoice with the legal module's penalty figures on `today` (none before the due date step)."""
+    return [(inv, invoice_penalty_figures(org=customer.org, invoice=inv, today=today, kind=customer.kind)
+             if with_penalties else PenaltyFigures()) for inv in invoices]
+
+
+def _line(inv: Invoice, figures: PenaltyFigures, today: date) -> InvoiceLine:
+    return InvoiceLine(
+        number=inv.number, issue_date=inv.issue_date, due_date=inv.due_date, amount=inv.total_incl_tax,
+        outstanding=inv.outstanding,  # type: ignore[attr-defined]
+        days_late=max((today - inv.due_date).days, 0), interest=figures.interest, indemnity=figures.indemnity,
+        document_path=str(inv.document.name) if inv.document else "", interest_pending=bool(figures.pending),
+    )
 
 
 def _annotated(org: Organisation, invoices: Iterable[Invoice] | None, customer: Customer) -> list[Invoice]:
@@ -110,16 +109,19 @@ def context_for_customer(*, org: Organisation, customer: Customer, today: date, 
 
         portal_link = portal_link_for(customer=customer, today=today) or ""
     contacts = usable_contacts(customer, channel)
+    figures = invoice_figures(customer, rows, today, with_penalties=step != "pre_due")
     return MessageContext(
         organisation=org_party(org), customer=customer_party(customer),
         contacts=tuple(ContactInfo(name=c.name, email=c.email, phone=c.phone, role=c.role) for c in contacts),
         step=step, channel=channel, language=language or customer.language or org.language or "fr",
-        today=today, invoices=invoice_lines(customer, rows, today, with_penalties=step != "pre_due"),
+        today=today, invoices=tuple(_line(inv, f, today) for inv, f in figures),
         payment=PaymentDetails(beneficiary=org.name, iban=(account := payee_account(org, rows))[0], bic=account[1],
                                reference=payment_reference(customer, rows)),
         portal_link=portal_link, legal_mentions=org.legal_mentions,
         logo_path=org.logo.path if org.logo else "",
         previous_reminder=step != "pre_due" and previous_reminder_sent(org, customer, rows, today),
+        penalty_warnings=tuple(dict.fromkeys(f.pending for _, f in figures if f.pending)),
+        missing_half_years=tuple(dict.fromkeys(f.missing_half_year for _, f in figures if f.missing_half_year)),
     )
 
 

@@ -66,6 +66,8 @@ class InvoiceLine:
     interest: Decimal = ZERO
     indemnity: Decimal = ZERO
     document_path: str = ""
+    #: the legal module could not compute the interest (a rate is missing): claimed "à parfaire", not as 0
+    interest_pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,10 @@ class MessageContext:
     logo_path: str = ""
     #: an earlier ladder message (reminder, formal notice) was carried out for the listed invoices
     previous_reminder: bool = False
+    #: why the interest of some listed invoices is pending (the legal module's French messages, for the staff)
+    penalty_warnings: tuple[str, ...] = ()
+    #: the half-years, as (year, half), whose missing rate holds the interest back
+    missing_half_years: tuple[tuple[int, int], ...] = ()
     #: what a message outside the ladder adds (a payment plan's `instalment`: seq, due_date, amount, remaining)
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
@@ -118,6 +124,16 @@ class MessageContext:
         return ZERO if self.is_consumer else money(sum((i.indemnity for i in self.invoices), ZERO))
 
     @property
+    def interest_pending(self) -> bool:
+        return any(i.interest_pending for i in self.invoices)
+
+    @property
+    def total_claimed(self) -> Decimal:
+        """What a letter demands: principal, interest known today and indemnities (a pending interest comes on
+        top, "à parfaire")."""
+        return money(self.total_outstanding + self.total_interest + self.total_indemnity)
+
+    @property
     def deadline(self) -> date:
         return self.today + timedelta(days=FORMAL_NOTICE_DAYS)
 
@@ -127,10 +143,13 @@ VARIABLES: dict[str, str] = {
     "customer": "le client : name, ref, kind (b2b, b2c, public), is_consumer, address_lines, siren",
     "contact": "le destinataire : name, email, phone",
     "invoices": "liste des factures : number, issue_date, due_date, amount, outstanding, days_late, "
-                "interest, indemnity",
+                "interest, indemnity, interest_pending (intérêts à parfaire : taux manquant), claimed "
+                "(reste dû + intérêts + indemnité)",
     "total_amount": "total TTC des factures listées",
     "total_outstanding": "reste dû total",
-    "penalties": "pénalités (module juridique) : shown, interest, indemnity, total, grand_total",
+    "penalties": "pénalités (module juridique) : shown, interest, indemnity, total, grand_total (total réclamé : "
+                 "principal + intérêts + indemnités), interest_pending (intérêts à parfaire, un taux manque), "
+                 "pending_label (le semestre dont le taux manque : « 2e semestre 2026 »)",
     "payment": "règlement : beneficiary, iban, bic, reference",
     "portal_link": "lien privé vers l'espace client (vide si le portail n'est pas activé)",
     "step": "étape : pre_due, reminder_1, reminder_2, reminder_3, formal_notice, litigation",
@@ -178,22 +197,39 @@ def attention_line(customer: Party, contact_name: str) -> str:
     return contact_name
 
 
-def template_variables(ctx: MessageContext) -> dict[str, Any]:
-    """The documented context: plain dictionaries and values only."""
-    contact = ctx.contacts[0] if ctx.contacts else ContactInfo(name=ctx.customer.name)
-    # Consumers owe interest only from the formal notice (the legal module decides) and never an indemnity.
-    shown = ctx.total_interest > 0 or ctx.total_indemnity > 0
-    penalties = {
-        "shown": shown,
+def half_year_label(year: int, half: int, language: str) -> str:
+    if language == "en":
+        return f"{'first' if half == 1 else 'second'} half of {year}"
+    return f"{'1er' if half == 1 else '2e'} semestre {year}"
+
+
+def _pending_label(ctx: MessageContext) -> str:
+    labels = [half_year_label(year, half, ctx.language) for year, half in sorted(set(ctx.missing_half_years))]
+    return (" and " if ctx.language == "en" else " et ").join(labels)
+
+
+def penalty_variables(ctx: MessageContext) -> dict[str, Any]:
+    """`penalties`: the legal module's figures summed. Consumers owe interest only from the formal notice (the
+    legal module decides) and never an indemnity; a pending interest shows the penalties even without a figure."""
+    return {
+        "shown": ctx.total_interest > 0 or ctx.total_indemnity > 0 or ctx.interest_pending,
         "interest": ctx.total_interest,
         "indemnity": ctx.total_indemnity,
         "total": money(ctx.total_interest + ctx.total_indemnity),
-        "grand_total": money(ctx.total_outstanding + ctx.total_interest + ctx.total_indemnity),
+        "grand_total": ctx.total_claimed,
+        "interest_pending": ctx.interest_pending,
+        "pending_label": _pending_label(ctx),
     }
-    invoices = [
-        {**asdict(line), "indemnity": ZERO if ctx.is_consumer else line.indemnity, "document_path": ""}
-        for line in ctx.invoices
-    ]
+
+
+def template_variables(ctx: MessageContext) -> dict[str, Any]:
+    """The documented context: plain dictionaries and values only."""
+    contact = ctx.contacts[0] if ctx.contacts else ContactInfo(name=ctx.customer.name)
+    invoices = []
+    for line in ctx.invoices:
+        indemnity = ZERO if ctx.is_consumer else line.indemnity
+        invoices.append({**asdict(line), "indemnity": indemnity, "document_path": "",
+                         "claimed": money(line.outstanding + line.interest + indemnity)})
     return {
         "organisation": _party_vars(ctx.organisation),
         "customer": _party_vars(ctx.customer),
@@ -201,7 +237,7 @@ def template_variables(ctx: MessageContext) -> dict[str, Any]:
         "invoices": invoices,
         "total_amount": ctx.total_amount,
         "total_outstanding": ctx.total_outstanding,
-        "penalties": penalties,
+        "penalties": penalty_variables(ctx),
         "payment": asdict(ctx.payment),
         "portal_link": ctx.portal_link,
         "step": ctx.step,

@@ -31,16 +31,10 @@ from relance.ledger.models import Customer
 LETTER_KINDS = (Document.Kind.LETTER, Document.Kind.REGISTERED_LETTER)
 
 
-def amount_claimed(ctx: MessageContext) -> Any:
-    """What the letter asks for: principal plus the legal module's penalties when the letter shows them."""
-    shown = ctx.total_interest > 0 or ctx.total_indemnity > 0
-    return ctx.total_outstanding + ctx.total_interest + ctx.total_indemnity if shown else ctx.total_outstanding
-
-
 def letter_qr(ctx: MessageContext) -> str:
     try:
         payload = epc_payload(name=ctx.payment.beneficiary, iban=ctx.payment.iban, bic=ctx.payment.bic,
-                              amount=amount_claimed(ctx), reference=ctx.payment.reference)
+                              amount=ctx.total_claimed, reference=ctx.payment.reference)
     except EpcError:
         return ""  # no IBAN or nothing to pay: the letter still goes, without a QR code
     return qr_data_uri(payload)

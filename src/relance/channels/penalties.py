@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -13,18 +14,34 @@ from relance.core.money import ZERO, money
 log = logging.getLogger(__name__)
 
 
-def invoice_penalty_figures(*, org: Any, invoice: Any, today: date, kind: str) -> tuple[Decimal, Decimal]:
-    """(interest, indemnity) for one invoice on `today`, from relance.legal.api.
+@dataclass(frozen=True)
+class PenaltyFigures:
+    """What a document may claim on one invoice. `pending` (the legal module's French reason) means the
+    interest could not be computed: it is claimed "à parfaire", never as a guessed or zero figure."""
+
+    interest: Decimal = ZERO
+    indemnity: Decimal = ZERO
+    pending: str = ""
+    #: the half-year whose rate is missing, as (year, half), when the legal module named one
+    missing_half_year: tuple[int, int] | None = None
+
+
+def invoice_penalty_figures(*, org: Any, invoice: Any, today: date, kind: str) -> PenaltyFigures:
+    """Interest and indemnity for one invoice on `today`, from relance.legal.api.
 
     The indemnity is forced to zero for consumers (CPCE L111-8) whatever the data says. When the legal
-    module refuses (a rate missing from the table), the document goes without penalty figures rather
-    than with guessed ones.
+    module refuses the interest (a rate missing from the table), the indemnity still stands — it needs no
+    rate, and `legal.api.invoice_indemnity` applies the same rule as `customer_indemnities` — and the interest
+    is marked pending with the reason.
     """
-    from relance.legal.api import invoice_penalties
+    from relance.legal.api import invoice_indemnity, invoice_penalties
 
     try:
         result = invoice_penalties(org=org, invoice=invoice, today=today)
     except ApplicationError as exc:
-        log.warning("penalties unavailable for %s: %s", invoice.number, exc.message)
-        return ZERO, ZERO
-    return money(result.interest), (ZERO if kind == "b2c" else money(result.indemnity))
+        log.warning("interest unavailable for %s: %s", invoice.number, exc.message)
+        indemnity = ZERO if kind == "b2c" else money(invoice_indemnity(org=org, invoice=invoice, today=today))
+        half_year = getattr(exc, "half_year", None)
+        return PenaltyFigures(indemnity=indemnity, pending=exc.message,
+                              missing_half_year=(half_year.year, half_year.half) if half_year else None)
+    return PenaltyFigures(money(result.interest), ZERO if kind == "b2c" else money(result.indemnity))
