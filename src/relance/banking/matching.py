@@ -2,7 +2,8 @@
 
 Rules, in order of confidence (the first that gives an answer wins):
 1. an invoice number found in the remittance text (spaces, dashes and case do not matter);
-2. a structured creditor reference (ISO 11649 « RF… », or the invoice's own payment reference);
+2. a structured creditor reference (ISO 11649 « RF… »): one the portal's pay screen gave for a selection of
+   invoices (all of them, oldest due first), or the invoice's own payment reference;
 3. the payer's IBAN, or a name close to a customer's, together with an amount equal to one open invoice
    of that customer or to the sum of several of them;
 4. the amount alone, when exactly one open invoice in the currency has that outstanding amount.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -105,7 +106,7 @@ class OpenBook:
     """Open invoices and known payers, indexed once per import; kept current as payments settle invoices."""
 
     def __init__(self, invoices: Iterable[OpenInvoice], customers: Iterable[KnownCustomer],
-                 closed_numbers: Iterable[str] = ()) -> None:
+                 closed_numbers: Iterable[str] = (), intents: Mapping[str, Sequence[int]] | None = None) -> None:
         self.by_number: dict[str, list[OpenInvoice]] = defaultdict(list)
         self.by_reference: dict[str, list[OpenInvoice]] = defaultdict(list)
         self.by_customer: dict[int, list[OpenInvoice]] = defaultdict(list)
@@ -121,6 +122,9 @@ class OpenBook:
         self.iban_owner: dict[str, int | None] = {}
         for customer in customers:
             self.add_customer(customer)
+        #: creditor reference (RF…, compact) → ids of the invoices it stands for (portal payment intents)
+        self.by_intent: dict[str, list[int]] = {iso11649.compact(ref): list(ids)
+                                                for ref, ids in (intents or {}).items()}
 
     def _add(self, inv: OpenInvoice) -> None:
         self.invoices[inv.id] = inv
@@ -215,9 +219,22 @@ def _rf_candidates(facts: PaymentFacts, words: list[str]) -> list[str]:
     return refs
 
 
+def _by_intent(facts: PaymentFacts, book: OpenBook, ref: str) -> Decision | None:
+    """A reference given on the portal for several invoices: all of them, the oldest due first; what the
+    amount leaves over stays on the payment as unapplied credit."""
+    invoices = [book.invoices[i] for i in book.by_intent.get(ref, ()) if i in book.invoices]
+    usable = sorted(book.open(invoices, facts.currency), key=lambda i: (i.due_date, i.id))
+    if not usable:
+        return None
+    return Decision("reference", f"Référence de paiement {ref} donnée sur l'espace client pour les factures "
+                                 f"{_numbers(usable)}.", _allocate(usable, facts.amount), usable[0].customer_id)
+
+
 def _by_reference(facts: PaymentFacts, book: OpenBook, words: list[str]) -> Decision | None:
     for ref in dict.fromkeys(_rf_candidates(facts, words)):
         key = normalise_number(ref)
+        if key in book.by_intent and (decision := _by_intent(facts, book, key)):
+            return decision
         candidates = list(book.by_reference.get(key, ()))
         if not candidates and iso11649.is_valid(key):
             # RF + check digits + the invoice number itself, often zero-padded.

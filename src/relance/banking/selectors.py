@@ -14,6 +14,7 @@ from relance.banking.models import BankStatement
 from relance.core.db import Money
 from relance.ledger.models import Allocation, Customer, Invoice, Payment
 from relance.ledger.selectors import open_invoices, scoped
+from relance.portal.api import payment_intent_references
 
 
 def allocated_by_invoice(org: Organisation, invoice_ids: list[int] | None = None) -> dict[int, Decimal]:
@@ -25,7 +26,8 @@ def allocated_by_invoice(org: Organisation, invoice_ids: list[int] | None = None
 
 
 def open_book(org: Organisation) -> OpenBook:
-    """Every open invoice and known payer of the organisation in four plain queries (not one per payment).
+    """Every open invoice and known payer of the organisation, and the creditor references the portal gave for
+    several invoices, in five plain queries (not one per payment).
 
     Same figures as ledger.selectors.open_invoices, computed without a correlated subquery per invoice.
     """
@@ -40,7 +42,7 @@ def open_book(org: Organisation) -> OpenBook:
     customers = [KnownCustomer(pk, name, list(ibans or []))
                  for pk, name, ibans in scoped(Customer, org).values_list("id", "name", "payer_ibans")]
     closed = scoped(Invoice, org).exclude(status=Invoice.Status.OPEN).values_list("number", flat=True)
-    return OpenBook(invoices, customers, closed)
+    return OpenBook(invoices, customers, closed, intents=payment_intent_references(org=org))
 
 
 def payer_book(org: Organisation) -> OpenBook:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from relance.portal.models import Instalment, PaymentClaim, PaymentPlan, PortalToken
+from relance.portal.models import Instalment, PaymentClaim, PaymentIntent, PaymentPlan, PortalToken
 
 
 @admin.register(PortalToken)
@@ -32,3 +32,12 @@ class PaymentPlanAdmin(admin.ModelAdmin):
     readonly_fields = ("status", "source", "decided_on", "decided_by", "created_by", "task_id", "total", "ended_on",
                        "missed_seq")
     inlines = [InstalmentInline]
+
+
+@admin.register(PaymentIntent)
+class PaymentIntentAdmin(admin.ModelAdmin):
+    list_display = ("customer", "reference", "amount", "created_on")
+    list_filter = ("org",)
+    search_fields = ("reference", "customer__name", "customer__ref")
+    # Evidence of what the pay screen asked for: the bank matcher reads it, nobody edits it.
+    readonly_fields = ("org", "customer", "reference", "invoices", "selection", "amount", "created_on")

@@ -27,3 +27,18 @@ def portal_revoke(*, org: Organisation, customer: Customer, actor: Any, today: d
     from relance.portal.services import portal_revoke as revoke
 
     return revoke(org=org, customer=customer, actor=actor, today=today)
+
+
+def payment_intent_references(*, org: Organisation) -> dict[str, list[int]]:
+    """For the bank matcher: each creditor reference (RF…) the pay screen gave for a selection of invoices,
+    with those of its invoices still open (one query; references whose invoices are all settled are left out)."""
+    from relance.ledger.models import Invoice
+    from relance.portal.models import PaymentIntent
+
+    rows = (PaymentIntent.invoices.through.objects
+            .filter(paymentintent__org=org, invoice__status=Invoice.Status.OPEN)
+            .values_list("paymentintent__reference", "invoice_id").order_by())
+    found: dict[str, list[int]] = {}
+    for reference, invoice_id in rows:
+        found.setdefault(reference, []).append(invoice_id)
+    return found

@@ -151,3 +151,30 @@ class Instalment(models.Model):
         verbose_name_plural = _("échéances")
         ordering = ["plan", "seq"]
         constraints = [models.UniqueConstraint(fields=["plan", "seq"], name="portal_instalment_unique_seq")]
+
+
+class PaymentIntent(models.Model):
+    """A transfer set up on the pay screen whose invoice numbers do not fit the 140 characters of a SEPA
+    remittance: one ISO 11649 creditor reference (RF…) stands for all of its invoices, and the bank
+    matcher resolves it back to them (banking/matching.py, through portal.api.payment_intent_references)."""
+
+    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, verbose_name=_("organisation"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="payment_intents", verbose_name=_("client")
+    )
+    reference = models.CharField(_("référence de paiement"), max_length=25)
+    invoices = models.ManyToManyField(Invoice, related_name="payment_intents", verbose_name=_("factures"))
+    #: SHA-256 of the sorted invoice ids: the same selection is given the same reference again
+    selection = models.CharField(max_length=64)
+    amount = models.DecimalField(_("montant"), max_digits=14, decimal_places=2)
+    created_on = models.DateField(_("créé le"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("virement préparé")
+        verbose_name_plural = _("virements préparés")
+        constraints = [models.UniqueConstraint(fields=["org", "reference"], name="portal_intent_unique_reference")]
+        indexes = [models.Index(fields=["org", "customer", "selection"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer} — {self.reference}"

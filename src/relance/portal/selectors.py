@@ -24,6 +24,14 @@ class InvoiceLine:
     days_late: int
     disputed: bool
     promised_until: date | None
+    #: in the payment plan in progress: paid by its instalments
+    in_plan: bool = False
+
+    def due_now(self, today: date) -> bool:
+        """What the pay screen asks for by default: due (today included) and not held by a promise, a
+        dispute or a payment plan."""
+        return (self.invoice.due_date <= today and not self.disputed and self.promised_until is None
+                and not self.in_plan)
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,11 @@ class Overview:
 
     @property
     def payable(self) -> list[InvoiceLine]:
+        """What the debtor may choose to pay by transfer: everything but a disputed invoice."""
         return [line for line in self.lines if not line.disputed]
+
+    def due_now(self, today: date) -> list[InvoiceLine]:
+        return [line for line in self.lines if line.due_now(today)]
 
 
 def customer_invoices(token: PortalToken) -> QuerySet[Invoice]:
@@ -89,9 +101,10 @@ def portal_overview(*, token: PortalToken, today: date) -> Overview:
     disputed = set(scoped(Dispute, org).filter(invoice__customer=customer, status=Dispute.Status.OPEN)
                    .values_list("invoice_id", flat=True))
     promised = _promised_until(token, today)
-    lines = [InvoiceLine(i, i.outstanding, max((today - i.due_date).days, 0), i.pk in disputed,  # type: ignore[attr-defined]
-                         promised.get(i.pk)) for i in customer_invoices(token)]
     plans = scoped(PaymentPlan, org).filter(customer=customer).prefetch_related("instalments")
+    planned = set(plans.filter(status=PaymentPlan.Status.APPROVED).values_list("invoices", flat=True))
+    lines = [InvoiceLine(i, i.outstanding, max((today - i.due_date).days, 0), i.pk in disputed,  # type: ignore[attr-defined]
+                         promised.get(i.pk), i.pk in planned) for i in customer_invoices(token)]
     plan_view = customer_plan(org=org, customer=customer, today=today)
     return Overview(
         lines=lines,

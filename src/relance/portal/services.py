@@ -6,8 +6,10 @@ e-mail to the account manager when there is one).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -16,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -31,8 +33,9 @@ from relance.dunning import services as dunning
 from relance.ledger.models import Customer, Dispute, Invoice, Promise
 from relance.ledger.selectors import open_invoices, scoped
 from relance.portal import plans, schedule
-from relance.portal.models import PaymentClaim, PaymentPlan, PortalToken, RateCounter
+from relance.portal.models import PaymentClaim, PaymentIntent, PaymentPlan, PortalToken, RateCounter
 from relance.portal.ratelimit import minute_window
+from relance.portal.references import creditor_reference_new, numbers_reference
 from relance.portal.tokens import token_hash, token_new
 from relance.portal.uploads import MAX_PROOF_BYTES, sniff_file
 
@@ -212,6 +215,48 @@ def payment_claim_record(*, visit: Visit, paid_on: date, today: date, amount: De
             body=body + (f"\nJustificatif : {proof_url}" if proof_url else ""), today=today,
             data={"claim_id": claim.pk, "url": proof_url})
     return claim
+
+
+def transfer_reference(*, visit: Visit, invoices: Sequence[Invoice], amount: Decimal, today: date) -> str:
+    """What the debtor writes on the transfer: the invoice's own payment reference for one invoice that has
+    one; the customer code and the invoice numbers when they fit the 140-character remittance; otherwise
+    one creditor reference (RF…) recorded for exactly these invoices, which the bank matcher resolves to
+    all of them, so the reference always names everything the amount pays."""
+    if len(invoices) == 1 and invoices[0].payment_reference:
+        return str(invoices[0].payment_reference)
+    reference = numbers_reference(visit.customer.ref, [i.number for i in invoices])
+    if reference is not None:
+        return reference
+    return payment_intent_record(visit=visit, invoices=invoices, amount=amount, today=today).reference
+
+
+def payment_intent_record(*, visit: Visit, invoices: Sequence[Invoice], amount: Decimal,
+                          today: date) -> PaymentIntent:
+    """The customer's intent for this very selection of invoices, else a new one under a fresh RF reference
+    (the same selection keeps its reference, however often the pay screen is opened)."""
+    org, customer = visit.org, visit.customer
+    if not invoices or any(i.org_id != org.pk or i.customer_id != customer.pk for i in invoices):
+        raise ApplicationError(_("Facture introuvable."))
+    ids = sorted(i.pk for i in invoices)
+    selection = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()
+    found = scoped(PaymentIntent, org).filter(customer=customer, selection=selection).order_by("-pk").first()
+    if found is not None:
+        return found
+    for _attempt in range(5):  # a clash of two random 60-bit bodies is unlikely; never fatal
+        try:
+            with transaction.atomic():
+                intent = PaymentIntent.objects.create(org=org, customer=customer, reference=creditor_reference_new(),
+                                                      selection=selection, amount=amount, created_on=today)
+                intent.invoices.set(ids)
+        except IntegrityError:
+            continue
+        numbers = ", ".join(i.number for i in sorted(invoices, key=lambda i: (i.due_date, i.pk)))
+        event_record(org=org, customer=customer, type="portal_payment_intent", day=today,
+                     message=f"Le client a préparé sur le portail un virement de {format_eur(amount)} sous la "
+                             f"référence {intent.reference}, pour les factures {numbers}.",
+                     data=visit.evidence(intent_id=intent.pk, reference=intent.reference, amount=str(amount)))
+        return intent
+    raise RuntimeError("five random creditor references in a row were already taken")
 
 
 def _attach_proof(claim: PaymentClaim, proof: UploadedFile) -> None:

@@ -32,8 +32,15 @@ from relance.portal import services
 from relance.portal.epc import EPC_MAX_AMOUNT, EPC_MIN_AMOUNT, epc_qr_svg
 from relance.portal.forms import DisputeForm, PaidForm, PlanDecisionForm, PlanForm, PromiseForm
 from relance.portal.models import PaymentClaim, PaymentPlan
+from relance.portal.references import numbers_reference
 from relance.portal.security import debtor_view
-from relance.portal.selectors import customer_invoice, customer_invoices, portal_overview
+from relance.portal.selectors import (
+    InvoiceLine,
+    Overview,
+    customer_invoice,
+    customer_invoices,
+    portal_overview,
+)
 from relance.portal.services import Visit
 from relance.portal.uploads import sniff_image, sniff_type
 
@@ -96,23 +103,39 @@ def logo(request: HttpRequest, visit: Visit, today: date) -> HttpResponseBase:
 @debtor_view
 def pay(request: HttpRequest, visit: Visit, today: date) -> HttpResponseBase:
     overview = portal_overview(token=visit.token, today=today)
-    lines = overview.payable
-    if _is_id(wanted := request.GET.get("facture", "")):
-        lines = [line for line in lines if line.invoice.pk == int(wanted)]
+    lines = _selection(request, overview, today)
     amount = sum((line.outstanding for line in lines), Decimal("0.00"))
-    reference = _reference(visit, lines)
+    invoices = [line.invoice for line in lines]
+    reference = services.transfer_reference(visit=visit, invoices=invoices, amount=amount, today=today) if lines else ""
     # The invoices' own payee account (BT-84, e.g. a factor's) when they agree on one: the same rule as
     # the reminders and letters, so the portal never asks to pay into a different account.
-    iban, bic = payee_account(visit.org, [line.invoice for line in lines])
+    iban, bic = payee_account(visit.org, invoices)
     qr = ""
-    euro_only = all(line.invoice.currency == "EUR" for line in lines)
+    euro_only = all(invoice.currency == "EUR" for invoice in invoices)
     if iban and euro_only and EPC_MIN_AMOUNT <= amount <= EPC_MAX_AMOUNT:
         qr = epc_qr_svg(name=visit.org.name, iban=iban, bic=bic, amount=amount,
                         reference=reference, title=_("QR code de virement SEPA"))
     online = payment_link(amount=amount, reference=reference, customer_ref=visit.customer.ref) if amount > 0 else ""
+    chosen = {invoice.pk for invoice in invoices}
+    choices = [(line, line.invoice.pk in chosen) for line in overview.payable]
+    # One RF reference standing for invoices whose numbers did not fit: say so, or the debtor adds them.
+    grouped = len(invoices) > 1 and numbers_reference(visit.customer.ref, [i.number for i in invoices]) is None
     return render(request, "portal/pay.html", _context(visit, today, overview=overview, lines=lines, iban=iban,
                                                          bic=bic, amount=amount, reference=reference, qr=qr,
-                                                         online=online))
+                                                         online=online, choices=choices, grouped=grouped))
+
+
+def _selection(request: HttpRequest, overview: Overview, today: date) -> list[InvoiceLine]:
+    """The invoices to pay: the one of an invoice's own "Pay" button (?facture=), those the debtor ticked
+    on the pay screen (?choix=1&factures=…), else what is due now and not held by a promise, a dispute or a
+    payment plan. Only the link's own undisputed open invoices can ever be chosen."""
+    payable = overview.payable
+    if _is_id(wanted := request.GET.get("facture", "")):
+        return [line for line in payable if line.invoice.pk == int(wanted)]
+    if "choix" in request.GET:
+        ticked = {int(v) for v in request.GET.getlist("factures") if _is_id(v)}
+        return [line for line in payable if line.invoice.pk in ticked]
+    return overview.due_now(today)
 
 
 def payment_link(*, amount: Decimal, reference: str, customer_ref: str) -> str:
@@ -123,13 +146,6 @@ def payment_link(*, amount: Decimal, reference: str, customer_ref: str) -> str:
         return ""
     return str(template).format(amount=quote(f"{amount:.2f}"), reference=quote(reference, safe=""),
                                 customer=quote(customer_ref, safe=""))
-
-
-def _reference(visit: Visit, lines: list) -> str:  # type: ignore[type-arg]
-    if len(lines) == 1 and lines[0].invoice.payment_reference:
-        return str(lines[0].invoice.payment_reference)
-    numbers = " ".join(line.invoice.number for line in lines)
-    return f"{visit.customer.ref} {numbers}".strip()[:140]
 
 
 def _form_page(request: HttpRequest, visit: Visit, today: date, form: object, title: str,
