@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -126,11 +126,12 @@ def confirm(request: HttpRequest) -> HttpResponse:
 
 @role_required(COLLECTOR)
 @require_http_methods(["GET"])
-def sample(request: HttpRequest, name: str) -> FileResponse:
+def sample(request: HttpRequest, name: str) -> HttpResponse:
     """A sample file to start from: the canonical invoice CSV or a bank CSV."""
-    filename = SAMPLES.get(name)
+    filename = SAMPLES.get(name, "")
     path = finders.find(f"imports/{filename}") if filename else None
-    if not path:
+    if not isinstance(path, str):
         raise Http404("Modèle inconnu")
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=filename,  # noqa: SIM115 (closed by Django)
-                        content_type="text/csv; charset=utf-8")
+    response = HttpResponse(Path(path).read_bytes(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

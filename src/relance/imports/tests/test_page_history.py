@@ -112,7 +112,7 @@ def test_the_invoice_sample_has_every_canonical_column_and_imports_as_is(org, bo
     response = client_for(bob).get("/imports/modeles/factures.csv")
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="modele-factures.csv"'
-    data = b"".join(response.streaming_content)
+    data = response.content
     header = data.decode("utf-8-sig").splitlines()[0].split(";")
     assert [slug(h) for h in header] == list(FRENCH.values())  # one column per field the importer knows
     report = invoice_import(org=org, paths_or_files=[Upload("modele-factures.csv", data)], today=date(2026, 2, 1))
@@ -123,7 +123,7 @@ def test_the_invoice_sample_has_every_canonical_column_and_imports_as_is(org, bo
 
 def test_the_sample_file_goes_through_the_page_too(org, bob, client_for):
     client = client_for(bob)
-    data = b"".join(client.get("/imports/modeles/factures.csv").streaming_content)
+    data = client.get("/imports/modeles/factures.csv").content
     page = import_file(client, data, name="modele-factures.csv").content.decode()
     assert "Import de modele-factures.csv terminé : 3 facture(s) créée(s)" in page
     assert scoped(Invoice, org).count() == 3
@@ -131,9 +131,9 @@ def test_the_sample_file_goes_through_the_page_too(org, bob, client_for):
 
 def test_the_bank_sample_imports_and_its_payment_is_matched_and_counted(org, bob, client_for):
     client = client_for(bob)
-    invoices = b"".join(client.get("/imports/modeles/factures.csv").streaming_content)
+    invoices = client.get("/imports/modeles/factures.csv").content
     invoice_import(org=org, paths_or_files=[Upload("f.csv", invoices)], today=date(2026, 2, 1))
-    statement = b"".join(client.get("/imports/modeles/releve.csv").streaming_content)
+    statement = client.get("/imports/modeles/releve.csv").content
     response = client.post("/banque/importer/", {"files": SimpleUploadedFile("releve.csv", statement),
                                                  "format": "auto"})
     assert response.status_code == 200 and response.context["report"].created == 1
