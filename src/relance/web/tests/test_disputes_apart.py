@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from relance.activity.models import Task
 from relance.core.factories import CustomerFactory, InvoiceFactory
 from relance.dunning.services import dispute_open, dispute_resolve
 from relance.ledger.models import Invoice
@@ -120,6 +121,15 @@ def test_today_shows_the_disputes_of_my_customers_and_everyone_s_on_request(org,
     assert [d.pk for d in c.get(reverse("today")).context["stale_disputes"]] == [team.pk, mine.pk]
     assert [d.pk for d in c.get(reverse("today"), {"equipe": "1"}).context["stale_disputes"]] \
         == [theirs.pk, team.pk, mine.pk]
+
+
+def test_a_long_dispute_whose_task_was_done_still_shows_and_today_is_not_empty(org, plan, victor, client_for,
+                                                                              today):
+    dispute = _dispute(org, "FA-OLD", today - timedelta(days=45))
+    Task.objects.filter(kind=Task.Kind.DISPUTE).update(status=Task.Status.DONE)  # "Fait", yet still unresolved
+    response = client_for(victor).get(reverse("today"))
+    assert response.context["total"] == 0 and [d.pk for d in response.context["stale_disputes"]] == [dispute.pk]
+    assert "Rien à faire aujourd&#x27;hui" not in response.content.decode()
 
 
 def test_today_without_long_disputes_shows_no_such_section(disputed, victor, client_for):
