@@ -5,17 +5,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from relance.channels.context import MessageContext
 from relance.core.money import format_eur
 
-#: Reason codes the call form offers (code, French label); the web app's form uses this list.
+#: Reason codes the call form offers (code, French label); the web app's form uses this list and shows the labels
+#: in the reader's language (gettext_noop: the script and the timeline keep the French).
 CALL_OUTCOMES: list[tuple[str, str]] = [
-    ("not_received", "N'a pas reçu la facture"),
-    ("dispute", "Conteste la facture (litige)"),
-    ("financial_difficulty", "Difficultés financières"),
-    ("administrative_error", "Erreur administrative (bon de commande, adresse, RIB…)"),
-    ("payment_in_progress", "Paiement en cours"),
-    ("no_answer", "Pas de réponse"),
+    ("not_received", gettext_noop("N'a pas reçu la facture")),
+    ("dispute", gettext_noop("Conteste la facture (litige)")),
+    ("financial_difficulty", gettext_noop("Difficultés financières")),
+    ("administrative_error", gettext_noop("Erreur administrative (bon de commande, adresse, RIB…)")),
+    ("payment_in_progress", gettext_noop("Paiement en cours")),
+    ("no_answer", gettext_noop("Pas de réponse")),
 ]
 
 OPENINGS = {

@@ -29,7 +29,7 @@ MODULES = ("services.py", "selectors.py", "api.py", "penalties.py", "letters.py"
 #: already in their app's own catalogue
 SKIP = ("web/selectors.py",)
 #: other modules whose messages live here
-EXTRA = ("dunning/views.py",)
+EXTRA = ("dunning/views.py", "channels/phone.py")
 #: the modules whose labels (field names, choices, form labels and errors) live here, whole
 LABELS = ("models.py", "forms.py")
 #: labels in their app's own catalogue (the portal's models give only their status names, as service messages do)
@@ -62,6 +62,10 @@ EN = {
     # channels
     "Aucun courrier à imprimer le %(day)s.": "No letter to print on %(day)s.",
     "La page de garde du lot d'impression ne se stabilise pas.": "The print batch cover page does not settle.",
+    "Intérêts de retard non calculés : %(reasons)s. Le message réclame le principal et les indemnités, et les "
+    "intérêts « à parfaire ».":
+        "Late-payment interest not calculated: %(reasons)s. The message claims the principal and the indemnities, "
+        "and the interest “to be determined” (à parfaire).",
     "%(customer)s n'a aucune facture impayée : pas de dossier contentieux.":
         "%(customer)s has no unpaid invoice: no litigation file.",
     "Client introuvable.": "Customer not found.",
@@ -371,6 +375,11 @@ EN = {
     "taux légal, créancier particulier (%)": "legal rate, private-individual creditor (%)",
     "taux légal, autres cas (%)": "legal rate, other cases (%)", "taux du semestre": "half-year rate",
     "taux par semestre": "half-year rates", "1er semestre": "1st half-year", "2e semestre": "2nd half-year",
+    # the call form's reasons (channels/phone.py)
+    "N'a pas reçu la facture": "Did not receive the invoice", "Conteste la facture (litige)":
+    "Disputes the invoice", "Difficultés financières": "Financial difficulties",
+    "Erreur administrative (bon de commande, adresse, RIB…)": "Administrative error (purchase order, address, bank "
+    "details…)", "Paiement en cours": "Payment on its way", "Pas de réponse": "No answer",
     # a payment's "moyen" (method), not the web's risk level "moyen" (medium)
     "moyen de paiement\x04moyen": "method",
 }

@@ -20,7 +20,7 @@ CALL_OUTCOMES = [
     ("wrong_number", _("Mauvais numéro")),
 ]
 #: Why the customer has not paid: the channels app's reason codes (one list for the script and the form).
-CALL_REASONS = [("", _("—")), *CALL_REASON_CODES]
+CALL_REASONS = [("", _("—")), *((code, _(label)) for code, label in CALL_REASON_CODES)]
 
 
 class FastSelect(forms.Select):

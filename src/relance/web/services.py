@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from relance.accounts.models import Organisation
@@ -33,7 +34,8 @@ def call_log(*, org: Organisation, customer: Customer, outcome: str, reason: str
     outcomes, reasons = dict(CALL_OUTCOMES), dict(CALL_REASONS)
     if outcome not in outcomes or reason not in reasons:
         raise ApplicationError(_("Résultat ou motif d'appel inconnu."))
-    summary = f"Appel : {outcomes[outcome]}" + (f" — {reasons[reason]}" if reason else "")
+    with translation.override("fr"):  # the timeline is evidence: French whoever logs the call
+        summary = f"Appel : {outcomes[outcome]}" + (f" — {reasons[reason]}" if reason else "")
     event_record(org=org, type="call_logged", day=today, customer=customer, actor=actor,
                  message=summary + (f". {note}" if note else "."),
                  data={"outcome": outcome, "reason": reason, "note": note})
