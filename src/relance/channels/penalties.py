@@ -6,10 +6,15 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext as _
 
 from relance.core.errors import ApplicationError
 from relance.core.money import ZERO, money
+
+if TYPE_CHECKING:
+    from relance.channels.context import MessageContext
 
 log = logging.getLogger(__name__)
 
@@ -45,3 +50,12 @@ def invoice_penalty_figures(*, org: Any, invoice: Any, today: date, kind: str) -
         return PenaltyFigures(indemnity=indemnity, pending=exc.message,
                               missing_half_year=(half_year.year, half_year.half) if half_year else None)
     return PenaltyFigures(money(result.interest), ZERO if kind == "b2c" else money(result.indemnity))
+
+
+def interest_pending_warning(ctx: MessageContext) -> str:
+    """For the staff, before a message goes: why its interest is not computed and what the message says
+    instead; empty when every figure is known."""
+    if not ctx.penalty_warnings:
+        return ""
+    return _("Intérêts de retard non calculés : %(reasons)s. Le message réclame le principal et les indemnités, "
+             "et les intérêts « à parfaire ».") % {"reasons": " ; ".join(ctx.penalty_warnings)}

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from relance.accounts.permissions import COLLECTOR, MANAGER, role_required
 from relance.channels.builders import context_for_customer
+from relance.channels.penalties import interest_pending_warning
 from relance.channels.rendering import render_part
 from relance.core.dates import local_today
 from relance.core.errors import ApplicationError
@@ -53,16 +54,17 @@ def _first_channel(step: Any) -> str:
     return next((c for c in step.channels if c in dunning.SEND_NOW_CHANNELS), "email")
 
 
-def _preview(org: Any, customer: Customer, plan: dunning.SendNowPlan, today: Any) -> list[dict[str, Any]]:
-    """The message parts rendered by the channels sandbox for exactly the invoices the action will list."""
+def _preview(org: Any, customer: Customer, plan: dunning.SendNowPlan, today: Any) -> tuple[list[dict[str, Any]], str]:
+    """The message parts rendered by the channels sandbox for exactly the invoices the action will list, and the
+    staff warning when the interest could not be computed (a rate is missing)."""
     channel = "letter" if plan.channel == "registered_letter" else plan.channel
     invoices = scoped(Invoice, org).filter(pk__in=[i.id for i in plan.listed])
     # A placeholder link, as in the template editor: a preview must not mint a real portal token.
     ctx = context_for_customer(org=org, customer=customer, today=today, step=plan.step.code, channel=channel,
                                invoices=invoices, portal_link=f"{settings.SITE_URL}/portail/apercu/")
     labels = {"email_subject": _("Objet"), "email_html": _("E-mail"), "sms": _("SMS"), "letter": _("Courrier")}
-    return [{"label": labels[part], "html": html, "text": render_part(ctx, part, org=org)}
-            for part, html in PREVIEW_PARTS[plan.channel]]
+    return ([{"label": labels[part], "html": html, "text": render_part(ctx, part, org=org)}
+             for part, html in PREVIEW_PARTS[plan.channel]], interest_pending_warning(ctx))
 
 
 @require_POST
@@ -80,8 +82,9 @@ def send_now_preview(request: HttpRequest, pk: int) -> HttpResponse:
         context["problem"] = exc.message
     else:
         numbers = dict(scoped(Invoice, org).filter(pk__in=[i.id for i in plan.listed]).values_list("pk", "number"))
+        parts, interest_warning = ([], "") if plan.problem else _preview(org, customer, plan, today)
         context.update(plan=plan, channel_label=dunning.CHANNEL_LABELS[plan.channel], numbers=[numbers[i.id] for i in plan.listed], problem=plan.problem,
-                       parts=[] if plan.problem else _preview(org, customer, plan, today))
+                       parts=parts, interest_warning=interest_warning)
     template = "web/customers/_send_now_preview.html"
     if not request.headers.get("HX-Request"):  # without JavaScript: the same preview on a page of its own
         template = "web/customers/send_now_page.html"
