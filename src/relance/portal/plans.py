@@ -25,6 +25,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from relance.accounts.models import Organisation
 from relance.activity.models import Task
@@ -125,7 +126,8 @@ def plannable_invoices(*, org: Organisation, customer: Customer) -> list[Invoice
 
 def _refuse_second_plan(org: Organisation, customer: Customer) -> None:
     if scoped(PaymentPlan, org).filter(customer=customer, status=APPROVED).exists():
-        raise ApplicationError(f"{customer.name} a déjà un échéancier en cours : annulez-le d'abord.")
+        raise ApplicationError(_("%(customer)s a déjà un échéancier en cours : annulez-le d'abord.")
+                               % {"customer": customer.name})
 
 
 @transaction.atomic
@@ -135,15 +137,15 @@ def payment_plan_create(*, org: Organisation, customer: Customer, invoices: Sequ
     """The team agrees a plan: chosen invoices, instalments with their own dates and amounts summing exactly to
     what those invoices still owe. From today their ladder waits while the plan is kept."""
     if customer.org_id != org.id:
-        raise ApplicationError("Client introuvable.")
+        raise ApplicationError(_("Client introuvable."))
     _refuse_second_plan(org, customer)
     if not invoices:
-        raise ApplicationError("Choisissez au moins une facture.")
+        raise ApplicationError(_("Choisissez au moins une facture."))
     allowed = {i.pk: i for i in plannable_invoices(org=org, customer=customer)}
     for inv in invoices:
         if inv.pk not in allowed:
-            raise ApplicationError(f"La facture {inv.number} ne peut pas entrer dans l'échéancier (réglée, en "
-                                   f"litige, d'un autre client ou déjà dans un échéancier).")
+            raise ApplicationError(_("La facture %(number)s ne peut pas entrer dans l'échéancier (réglée, en "
+                                     "litige, d'un autre client ou déjà dans un échéancier).") % {"number": inv.number})
     chosen = list({i.pk: allowed[i.pk] for i in invoices}.values())  # an invoice named twice counts once
     total = money(sum((i.outstanding for i in chosen), ZERO))  # type: ignore[attr-defined]
     if problems := schedule.schedule_problems(instalments, total=total, today=today):
@@ -168,7 +170,7 @@ def _plan_save(org: Organisation, customer: Customer, invoices: list[Invoice],
                 total=total, status=APPROVED, requested_on=today, decided_on=today, decided_by=actor,
                 decision_note=note, source=PaymentPlan.Source.STAFF, created_by=actor, started_at=timezone.now())
     except IntegrityError:  # another person set one up at the same moment
-        raise ApplicationError(f"{customer.name} a déjà un échéancier en cours.") from None
+        raise ApplicationError(_("%(customer)s a déjà un échéancier en cours.") % {"customer": customer.name}) from None
     plan.invoices.set(invoices)
     Instalment.objects.bulk_create(Instalment(org=org, plan=plan, seq=n, due_date=d, amount=a)
                                    for n, (d, a) in enumerate(instalments, start=1))
@@ -182,7 +184,7 @@ def plan_approve_schedule(*, org: Organisation, plan: PaymentPlan, count: int, f
     invoices = list(open_invoices(org).filter(pk__in=plan.invoices.values("pk")))
     total = money(sum((i.outstanding for i in invoices), ZERO))  # type: ignore[attr-defined]
     if total <= 0:
-        raise ApplicationError("Les factures de cette demande sont déjà réglées.")
+        raise ApplicationError(_("Les factures de cette demande sont déjà réglées."))
     instalments = schedule.split(total=total, count=count, first_date=first)
     Instalment.objects.bulk_create(Instalment(org=org, plan=plan, seq=n, due_date=d, amount=a)
                                    for n, (d, a) in enumerate(instalments, start=1))
@@ -195,11 +197,12 @@ def payment_plan_cancel(*, org: Organisation, plan: PaymentPlan, today: date, ac
                         reason: str = "") -> PaymentPlan:
     """The team ends a plan: its invoices are back on the ladder from today's run."""
     if plan.org_id != org.id:
-        raise ApplicationError("Échéancier introuvable.")
+        raise ApplicationError(_("Échéancier introuvable."))
     if not PaymentPlan.objects.filter(pk=plan.pk, status=APPROVED).update(
             status=PaymentPlan.Status.CANCELLED, ended_on=today):
         plan.refresh_from_db()
-        raise ApplicationError(f"Cet échéancier n'est pas en cours (statut : {plan.get_status_display().lower()}).")
+        raise ApplicationError(_("Cet échéancier n'est pas en cours (statut : %(status)s).")
+                               % {"status": plan.get_status_display().lower()})
     plan.refresh_from_db()
     event_record(org=org, customer=plan.customer, type="payment_plan_cancelled", day=today, actor=actor,
                  message="Échéancier annulé : la relance reprend pour ses factures impayées."
@@ -428,7 +431,7 @@ def plan_get(*, org: Organisation, pk: int, customer: Customer | None = None) ->
     plans = scoped(PaymentPlan, org).select_related("customer")
     plan = (plans if customer is None else plans.filter(customer=customer)).filter(pk=pk).first()
     if plan is None:
-        raise ApplicationError("Échéancier introuvable.")
+        raise ApplicationError(_("Échéancier introuvable."))
     return plan
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
+from django.utils.translation import gettext as _
+
 from relance.core.dates import add_months
 from relance.core.money import ZERO, format_eur, money
 
@@ -84,24 +86,28 @@ def split(*, total: Decimal, count: int, first_date: date) -> list[tuple[date, D
 
 
 def schedule_problems(schedule: Sequence[tuple[date, Decimal]], *, total: Decimal, today: date) -> list[str]:
-    """French reasons why a schedule typed by the team cannot be agreed; empty when it can."""
+    """The reasons (in the reader's language, French by default) why a schedule typed by the team cannot be
+    agreed; empty when it can."""
     if not 1 <= len(schedule) <= MAX_INSTALMENTS:
-        return [f"Un échéancier compte de 1 à {MAX_INSTALMENTS} échéances."]
+        return [_("Un échéancier compte de 1 à %(max)s échéances.") % {"max": MAX_INSTALMENTS}]
     problems: list[str] = []
     previous: date | None = None
     for n, (day, amount) in enumerate(schedule, start=1):
         if amount <= 0 or money(amount) != amount:
-            problems.append(f"Échéance {n} : le montant doit être positif, au centime près.")
+            problems.append(_("Échéance %(n)s : le montant doit être positif, au centime près.") % {"n": n})
         if day < today:
-            problems.append(f"Échéance {n} : la date du {day:%d/%m/%Y} est déjà passée.")
+            problems.append(_("Échéance %(n)s : la date du %(day)s est déjà passée.") % {"n": n, "day": f"{day:%d/%m/%Y}"})
         if previous is not None and day <= previous:
-            problems.append(f"Échéance {n} : les dates doivent se suivre (après le {previous:%d/%m/%Y}).")
+            problems.append(_("Échéance %(n)s : les dates doivent se suivre (après le %(previous)s).")
+                            % {"n": n, "previous": f"{previous:%d/%m/%Y}"})
         previous = day
-    summed = money(sum((a for _, a in schedule), ZERO))
+    summed = money(sum((a for _day, a in schedule), ZERO))
     if not problems and summed != money(total):
         gap = money(total - summed)
-        problems.append(f"La somme des échéances ({format_eur(summed)}) doit être égale au reste dû des factures "
-                        f"choisies ({format_eur(money(total))}) ; écart : {'+' if gap > 0 else ''}{format_eur(gap)}.")
+        problems.append(_("La somme des échéances (%(sum)s) doit être égale au reste dû des factures choisies "
+                          "(%(total)s) ; écart : %(gap)s.")
+                        % {"sum": format_eur(summed), "total": format_eur(money(total)),
+                           "gap": f"{'+' if gap > 0 else ''}{format_eur(gap)}"})
     return problems
 
 
