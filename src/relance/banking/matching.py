@@ -226,8 +226,10 @@ def _by_intent(facts: PaymentFacts, book: OpenBook, ref: str) -> Decision | None
     usable = sorted(book.open(invoices, facts.currency), key=lambda i: (i.due_date, i.id))
     if not usable:
         return None
-    return Decision("reference", f"Référence de paiement {ref} donnée sur l'espace client pour les factures "
-                                 f"{_numbers(usable)}.", _allocate(usable, facts.amount), usable[0].customer_id)
+    # The payment's event lists every invoice it settles; the reason stays short enough to be kept whole.
+    which = f"les factures {_numbers(usable)}" if len(usable) <= 5 else f"{len(usable)} factures"
+    return Decision("reference", f"Référence de paiement {ref} donnée sur l'espace client pour {which}.",
+                    _allocate(usable, facts.amount), usable[0].customer_id)
 
 
 def _by_reference(facts: PaymentFacts, book: OpenBook, words: list[str]) -> Decision | None:

@@ -14,6 +14,7 @@ from stdnum import iso11649
 from relance.activity.models import Event
 from relance.banking.services import bank_import
 from relance.banking.tests.builders import camt053, credit
+from relance.channels.pdf import epc_payload
 from relance.core.factories import CustomerFactory, InvoiceFactory
 from relance.ledger.models import Invoice, Payment
 from relance.portal.models import PaymentIntent
@@ -119,7 +120,8 @@ def test_the_bank_import_allocates_every_invoice_the_reference_stands_for(client
                                name="BOULANGERIE MARTIN", day=today.isoformat()), closing=today.isoformat())
     bank_import(org=org, paths=[("releve.xml", statement)], today=today)
     payment = Payment.objects.get(bank_transaction_id__endswith=":BANK-RF-1")
-    assert payment.status == Payment.Status.MATCHED and reference in payment.match_reason
+    assert payment.status == Payment.Status.MATCHED
+    assert payment.match_reason == f"Référence de paiement {reference} donnée sur l'espace client pour 32 factures."
     paid = Invoice.objects.filter(pk__in=[i.pk for i in [*many, *invoices]], status=Invoice.Status.PAID)
     assert paid.count() == MANY + 2
     assert sum(a.amount for a in payment.allocations.all()) == total  # the 25.00 more stays unapplied
@@ -147,3 +149,17 @@ def test_another_organisation_s_reference_matches_nothing_here(client, many_url,
                         closing=today.isoformat())
     bank_import(org=other_org, paths=[("releve.xml", statement)], today=today)
     assert Payment.objects.get(bank_transaction_id__endswith=":BANK-RF-3").status == Payment.Status.UNMATCHED
+
+
+def test_the_qr_code_carries_the_rf_reference_and_the_whole_amount(client, many_url, invoices, monkeypatch):
+    drawn = {}
+
+    def capture(**kwargs):
+        drawn.update(kwargs)
+        return "<svg></svg>"
+
+    monkeypatch.setattr("relance.portal.views.epc_qr_svg", capture)
+    page = client.get(many_url).content.decode()
+    assert drawn["reference"] == reference_on(page) and drawn["amount"] == Decimal("4935.50")
+    assert epc_payload(name="x", iban="FR7630006000011234567890189", amount=drawn["amount"],
+                       reference=drawn["reference"]).split("\n")[9] == drawn["reference"]  # the structured field
