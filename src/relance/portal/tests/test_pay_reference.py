@@ -17,6 +17,7 @@ from relance.banking.tests.builders import camt053, credit
 from relance.channels.pdf import epc_payload
 from relance.core.factories import CustomerFactory, InvoiceFactory
 from relance.ledger.models import Invoice, Payment
+from relance.portal.api import payment_intent_references
 from relance.portal.models import PaymentIntent
 from relance.portal.references import (
     REMITTANCE_MAX,
@@ -163,3 +164,11 @@ def test_the_qr_code_carries_the_rf_reference_and_the_whole_amount(client, many_
     assert drawn["reference"] == reference_on(page) and drawn["amount"] == Decimal("4935.50")
     assert epc_payload(name="x", iban="FR7630006000011234567890189", amount=drawn["amount"],
                        reference=drawn["reference"]).split("\n")[9] == drawn["reference"]  # the structured field
+
+
+def test_the_matcher_is_given_only_the_organisation_s_own_references_with_their_open_invoices(
+        client, many_url, org, other_org, many):
+    reference = reference_on(client.get(many_url).content.decode())
+    Invoice.objects.filter(pk=many[0].pk).update(status=Invoice.Status.PAID)
+    assert sorted(payment_intent_references(org=org)[reference]) == sorted(i.pk for i in many[1:])
+    assert payment_intent_references(org=other_org) == {}
