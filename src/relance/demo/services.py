@@ -120,7 +120,9 @@ def _organisation(name: str, seed: int) -> Organisation:
     org.sender_email = f"relances@{domain}"
     org.reply_to = f"comptabilite@{domain}"
     org.phone = landline_for(rng, landline_zone(org.postcode))
-    org.legal_mentions = f"{name} au capital de 80 000 € — RCS Lyon {siren} — TVA {org.vat_number}"
+    # French letterheads write the SIREN in groups of three: "RCS Lyon 872 525 126".
+    spaced = f"{siren[:3]} {siren[3:6]} {siren[6:]}"
+    org.legal_mentions = f"{name} au capital de 80 000 € — RCS Lyon {spaced} — TVA {org.vat_number}"
     org.full_clean()
     org.save()
     return org

@@ -48,6 +48,8 @@ def test_it_creates_the_company_its_owner_and_a_ledger(var_dir):
     org = Organisation.objects.get()
     assert org.siren and org.iban and org.bic and org.sender_email and org.city == "Lyon"
     org.full_clean()  # SIREN, SIRET, VAT, IBAN and BIC are valid
+    assert f"RCS Lyon {org.siren[:3]} {org.siren[3:6]} {org.siren[6:]} —" in org.legal_mentions
+    assert org.phone.startswith("+334")  # a Lyon landline
     assert scoped(Customer, org).count() == 40
     assert scoped(Invoice, org).filter(kind=Invoice.Kind.INVOICE).count() == 600
     assert scoped(Invoice, org).filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
