@@ -465,11 +465,11 @@ def _maybe_dispute(rng: Random, plan: CustomerPlan, index: int, today: date) -> 
     invoice = plan.invoices[index]
     code, reason = rng.choice(names.DISPUTE_REASONS)
     if invoice.status == "open" and invoice.due_date < today and plan.kind != "b2c" and rng.random() < 0.03:
-        opened = min(today, invoice.due_date + timedelta(days=rng.randint(1, 30)))
+        opened = business_day_on_or_before(min(today, invoice.due_date + timedelta(days=rng.randint(1, 30))))
         plan.disputes.append(DisputeRow(index, opened, code, reason))
     elif invoice.status == "paid" and rng.random() < 0.006:
         last_payment = max(a.date for a in plan.allocations if a.invoice == index)
-        opened = min(invoice.due_date + timedelta(days=2), last_payment)
+        opened = business_day_on_or_before(min(invoice.due_date + timedelta(days=2), last_payment))
         plan.disputes.append(DisputeRow(index, opened, code, reason, resolved_on=last_payment))
 
 
@@ -488,14 +488,15 @@ def _add_promises(rng: Random, plan: CustomerPlan, today: date) -> None:
     draw = rng.random()
     if overdue and draw < 0.12:  # a demo where the team awaits a few promises
         amount = sum((_outstanding(plan, i) for i in overdue), Decimal("0"))
-        plan.promises.append(PromiseRow(overdue, today - timedelta(days=rng.randint(0, 10)),
-                                        today + timedelta(days=rng.randint(2, 25)), "active", amount))
+        # The team records promises on working days, and customers promise a working day.
+        plan.promises.append(PromiseRow(overdue, business_day_on_or_before(today - timedelta(days=rng.randint(0, 10))),
+                                        next_business_day(today + timedelta(days=rng.randint(2, 25))), "active", amount))
     elif overdue and draw < 0.18:
-        recorded = today - timedelta(days=rng.randint(30, 90))
+        recorded = business_day_on_or_before(today - timedelta(days=rng.randint(30, 90)))
         late = [i for i in overdue if plan.invoices[i].due_date < recorded]
         if late:
             amount = sum((_outstanding(plan, i) for i in late), Decimal("0"))
-            plan.promises.append(PromiseRow(late, recorded, recorded + timedelta(days=rng.randint(7, 20)),
+            plan.promises.append(PromiseRow(late, recorded, next_business_day(recorded + timedelta(days=rng.randint(7, 20))),
                                             "broken", amount))
     _add_kept_promise(rng, plan)
 
@@ -507,7 +508,9 @@ def _add_kept_promise(rng: Random, plan: CustomerPlan) -> None:
     for allocation in plan.allocations:
         invoice = plan.invoices[allocation.invoice]
         if allocation.payment is not None and invoice.status == "paid" and allocation.date > invoice.due_date + timedelta(days=10):
-            recorded = max(allocation.date - timedelta(days=rng.randint(3, 10)), invoice.due_date + timedelta(days=1))
-            plan.promises.append(PromiseRow([allocation.invoice], recorded, allocation.date + timedelta(days=rng.randint(0, 5)),
+            recorded = max(business_day_on_or_before(allocation.date - timedelta(days=rng.randint(3, 10))),
+                           next_business_day(invoice.due_date + timedelta(days=1)))
+            until = next_business_day(allocation.date + timedelta(days=rng.randint(0, 5)))
+            plan.promises.append(PromiseRow([allocation.invoice], recorded, until,
                                             "kept", allocation.amount))
             return

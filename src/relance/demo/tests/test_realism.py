@@ -139,9 +139,13 @@ def test_due_dates_follow_the_customers_terms_and_public_hospitals_get_fifty_day
     assert any(p.name.startswith("Centre hospitalier") and p.invoices for p in plans())
 
 
-def test_invoices_credit_notes_and_payments_are_dated_on_business_days():
+def test_invoices_payments_promises_and_disputes_are_dated_on_business_days():
     documents = [inv for p in plans() for inv in p.invoices]
     payments = [pay for p in plans() for pay in p.payments]
-    assert len(documents) > 3000 and len(payments) > 1500
+    promises = [pr for p in plans() for pr in p.promises]
+    disputes = [d for p in plans() for d in p.disputes]
+    assert len(documents) > 3000 and len(payments) > 1500 and len(promises) > 20 and len(disputes) > 10
     assert all(is_business_day(inv.issue_date) for inv in documents)
     assert all(is_business_day(pay.date) for pay in payments)
+    assert all(is_business_day(pr.recorded_on) and is_business_day(pr.until) for pr in promises)
+    assert all(is_business_day(d.opened_on) for d in disputes)
