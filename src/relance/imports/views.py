@@ -8,7 +8,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,6 +30,7 @@ PENDING_HOURS = 24
 HISTORY_PAGE = 20
 #: downloadable examples (imports/static/imports/), checked by the real importers in the tests
 SAMPLES = {"factures": "modele-factures.csv", "releve": "modele-releve.csv"}
+SAMPLE_DIR = Path(__file__).resolve().parent / "static" / "imports"
 
 
 def _pending_dir() -> Path:
@@ -128,10 +128,9 @@ def confirm(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def sample(request: HttpRequest, name: str) -> HttpResponse:
     """A sample file to start from: the canonical invoice CSV or a bank CSV."""
-    filename = SAMPLES.get(name, "")
-    path = finders.find(f"imports/{filename}") if filename else None
-    if not isinstance(path, str):
+    filename = SAMPLES.get(name)
+    if filename is None:
         raise Http404("Modèle inconnu")
-    response = HttpResponse(Path(path).read_bytes(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse((SAMPLE_DIR / filename).read_bytes(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
