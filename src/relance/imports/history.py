@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from relance.accounts.models import Organisation
 from relance.core.errors import ApplicationError, InputError
 from relance.core.reports import ImportReport
 from relance.imports.models import ImportRun
+from relance.imports.parsers.canonical import FRENCH
 from relance.ledger.models import Invoice, Payment
 from relance.ledger.selectors import scoped
 
@@ -101,7 +102,8 @@ def error_summary(error: InputError | ApplicationError) -> tuple[int, str]:
     """(number of problems, the first ones as text)."""
     if isinstance(error, ApplicationError):
         return 1, error.message[:SUMMARY_CHARS]
-    lines = [str(p) for p in error.problems[:SUMMARY_PROBLEMS]]
+    # the column as the page names it (the French header of the canonical CSV), not the internal field name
+    lines = [str(replace(p, field=FRENCH.get(p.field or "", p.field))) for p in error.problems[:SUMMARY_PROBLEMS]]
     if len(error.problems) > SUMMARY_PROBLEMS:
         lines.append(f"… et {len(error.problems) - SUMMARY_PROBLEMS} autre(s) problème(s).")
     return len(error.problems), "\n".join(lines)[:SUMMARY_CHARS]

@@ -57,7 +57,7 @@ def test_a_refused_file_is_in_the_history_with_its_errors(org, bob, client_for):
     page = check(client_for(bob), BAD).content.decode()
     run = ImportRun.objects.get()
     assert (run.user, run.outcome, run.errors, run.created) == (bob, "refused", 1, 0)
-    assert "factures.csv, ligne 3" in run.error_summary and "négatif" in run.error_summary
+    assert "factures.csv, ligne 3, champ « montant_ttc » : montant TTC négatif" in run.error_summary
     assert "Refusé : 1 problème" in page  # shown on the very page that lists the errors
     assert not scoped(Invoice, org).exists()
 
