@@ -26,14 +26,14 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
-from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.management import call_command, get_commands, load_command_class
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from relance.accounts.models import Organisation, Role, User
+import relance.imports
+from relance.accounts.models import Membership, Organisation, Role, User
 from relance.activity.services import task_create
 from relance.channels.models import Document
 from relance.core.dates import local_today
@@ -47,7 +47,7 @@ from relance.core.factories import (
 from relance.dunning import services as dunning
 from relance.dunning.models import Action, ActionInvoice
 from relance.dunning.plans import plan_create_standard
-from relance.ledger.models import Payment
+from relance.ledger.models import Dispute, Invoice, Payment
 from relance.legal.models import EcbDecision, RateHalfYear
 from relance.portal.models import PaymentClaim, PaymentPlan, RateCounter
 from relance.portal.plans import payment_plan_create
@@ -59,9 +59,12 @@ VIEWER, COLLECTOR, MANAGER, OWNER = Role.VIEWER.value, Role.COLLECTOR.value, Rol
 ROLES = (VIEWER, COLLECTOR, MANAGER, OWNER)  # lowest first
 PUBLIC = "public"  # anyone, signed in or not
 TOKEN = "token"  # the debtor portal: no account, the private link is the key
+SELF = "self"  # any signed-in person, acting on their own session only (no organisation data)
 INSTALL_ADMIN = "install_admin"  # a member who is also staff of the install (the shared rate tables)
 #: what the text of any page of organisation A's data contains; never shown to another organisation
 LYON_COURT = "Tribunal des activités économiques de Lyon"  # competent for a company in the Rhône (69)
+#: the same for organisation B, whose rows A's members try to name in request bodies
+B_MARKERS = ("Client Concurrent", "FB-AUTRE", "C-AUTRE", "compta@autre.fr")
 MARKERS = ("Garage Secret", "FA-SECRET", "C-SECRET", "compta@secret.fr")
 
 
@@ -103,6 +106,22 @@ def _world(org: Organisation, other_org: Organisation, media: Path) -> SimpleNam
     InvoiceFactory(customer=CustomerFactory(org=org, ref="C-SECRET-2", name="Garage Secret Deux"),
                    number="FA-SECRET-4", issue_date=today - timedelta(days=50), due_date=today - timedelta(days=20))
     stranger = CustomerFactory(org=other_org, ref="C-AUTRE", name="Client Concurrent")
+    stranger_invoice = InvoiceFactory(customer=stranger, number="FB-AUTRE-1", issue_date=today - timedelta(days=70),
+                                      due_date=today - timedelta(days=40))
+    stranger_disputed = InvoiceFactory(customer=stranger, number="FB-AUTRE-2", issue_date=today - timedelta(days=70),
+                                       due_date=today - timedelta(days=40))
+    dunning.dispute_open(org=other_org, invoice=stranger_disputed, reason="Litige de B", today=today)
+    stranger_action = Action.objects.create(org=other_org, customer=stranger, step="formal_notice", date=today,
+                                            channel="registered_letter", status=Action.Status.AWAITING_APPROVAL,
+                                            amount_due=Decimal("1200.00"))
+    ActionInvoice.objects.create(action=stranger_action, invoice=stranger_invoice, amount=Decimal("1200.00"))
+    b = SimpleNamespace(
+        customer=stranger, invoice=stranger_invoice, disputed=stranger_disputed, action=stranger_action,
+        contact=ContactFactory(customer=stranger, email="compta@autre.fr", name="Contact Autre"),
+        membership=Membership.objects.get(user=outsider, org=other_org),
+        plan=payment_plan_create(org=other_org, customer=stranger, invoices=[stranger_invoice], today=today,
+                                 instalments=[(today + timedelta(days=30), stranger_invoice.total_incl_tax)]),
+    )
     return SimpleNamespace(
         org=org, other_org=other_org, today=today, people={r: m.user for r, m in people.items()},
         memberships=people, admin=admin, outsider=outsider, customer=customer, contact=contact, late=late,
@@ -121,9 +140,7 @@ def _world(org: Organisation, other_org: Organisation, media: Path) -> SimpleNam
         half_year=RateHalfYear.objects.order_by("pk").first()
         or RateHalfYear.objects.create(year=2020, half=1, ecb_rate=Decimal("0.00")),
         token=portal_link_create(customer=customer, today=today),
-        stranger=stranger,
-        stranger_invoice=InvoiceFactory(customer=stranger, number="FB-AUTRE-1",
-                                        issue_date=today - timedelta(days=70), due_date=today - timedelta(days=40)),
+        stranger=stranger, stranger_invoice=stranger_invoice, b=b,
     )
 
 
@@ -171,7 +188,7 @@ def _none(w: SimpleNamespace) -> dict[str, Any]:
 class Rule:
     """Who may do what at one URL.
 
-    get / post: the least role served (VIEWER … OWNER, INSTALL_ADMIN, PUBLIC, TOKEN), None when the method is
+    get / post: the least role served (VIEWER … OWNER, INSTALL_ADMIN, SELF, PUBLIC, TOKEN), None when the method is
     refused to everyone (405). scoped: the path names one of organisation A's rows (another organisation gets
     404 or 403). writes: a served POST changes data. data: the POST body, naming A's rows, so that a request by
     someone else doubles as a probe by identifier. ok: what the least allowed role gets (the control that a
@@ -210,8 +227,8 @@ URLS: dict[str, Rule] = {
     "login": Rule(get=PUBLIC, post=PUBLIC, writes=False),
     "health": Rule(get=PUBLIC, post=PUBLIC, writes=False),
     # -- the signed-in person's own session and language (no organisation data) --
-    "logout": Rule(get=None, post=VIEWER, writes=False, ok=(302,)),  # to the sign-in page, signed out
-    "set_language": Rule(get=None, post=VIEWER, writes=False, data=lambda w: {"language": "en"}),
+    "logout": Rule(get=None, post=SELF, writes=False, ok=(302,)),  # to the sign-in page, signed out
+    "set_language": Rule(get=None, post=SELF, writes=False, data=lambda w: {"language": "en"}),
     # -- read by every member --
     "dashboard": Rule(get=VIEWER, post=VIEWER, writes=False, query=lambda w: {"actualiser": "1"}),
     "today": Rule(get=VIEWER, post=VIEWER, writes=False, query=lambda w: {"equipe": "1"}),
@@ -345,10 +362,11 @@ NAMESPACES = {
 }
 
 
+SAMPLES = Path(relance.imports.__file__).resolve().parent / "static" / "imports"  # the /imports/ page's examples
+
+
 def _sample(name: str) -> bytes:
-    path = finders.find(f"imports/{name}")
-    assert path, name
-    return Path(str(path)).read_bytes()
+    return (SAMPLES / name).read_bytes()
 
 
 # --- Walking the resolver --------------------------------------------------------------------------------------
@@ -508,17 +526,27 @@ def test_a_role_below_the_rule_is_refused_and_nothing_is_written(world, name, me
     assert not changed(before, snapshot(world.org)), (name, method, role)
 
 
+@pytest.mark.parametrize(("name", "method"), [
+    (n, m) for n in SIGNED_IN for m in METHODS if (URLS[n].get if m == "get" else URLS[n].post) != SELF])
+def test_a_signed_in_person_without_any_membership_is_refused_everywhere(world, name, method):
+    """An account no organisation has added (or one just removed) reaches no organisation's page."""
+    before = snapshot(world.org)
+    response = send(signed_in(UserFactory(email="personne@example.fr")), name, method, world)
+    assert response.status_code in (403, 404, 405), (name, method, response.status_code)
+    assert not changed(before, snapshot(world.org)), (name, method)
+
+
 def _floors() -> Iterator[Any]:
     for name, rule in URLS.items():
         for method, floor in (("get", rule.get), ("post", rule.post)):
-            if floor in ROLES or floor == INSTALL_ADMIN:
+            if floor in ROLES or floor in (INSTALL_ADMIN, SELF):
                 yield _param((name, method, floor), f"floor:{method}", rule, f"{name}-{method}-{floor}")
 
 
 @pytest.mark.parametrize(("name", "method", "floor"), list(_floors()))
 def test_the_least_role_allowed_gets_through(world, name, method, floor):
     """The control of the refusals above: the same request by the least role the rule allows is served."""
-    user = world.admin if floor == INSTALL_ADMIN else world.people[floor]
+    user = world.admin if floor == INSTALL_ADMIN else world.people[VIEWER if floor == SELF else floor]
     response = send(signed_in(user), name, method, world)
     assert response.status_code in URLS[name].ok, (name, method, floor, response.status_code)
     assert name == "logout" or not sent_to_sign_in(response)
@@ -531,6 +559,49 @@ def test_a_method_a_view_does_not_serve_is_refused_to_everyone(world, name, meth
     response = send(signed_in(world.people[OWNER]), name, method, world)
     assert response.status_code == 405, (name, method, response.status_code)
     assert not changed(before, snapshot(world.org))
+
+
+# --- A member of A naming B's rows in a request body (or mixing them into A's path) -------------------------
+
+#: url name → (path of A's own rows, a body naming B's rows): probes by identifier, each must change nothing of B
+PROBES: dict[str, tuple[Args, Args]] = {
+    "customer_contact": (_customer, lambda w: {"contact": w.b.contact.pk, "name": "Pirate", "email": "p@x.fr"}),
+    "customer_call": (_customer, lambda w: {"outcome": "reached", "dispute_invoice": w.b.invoice.pk,
+                                            "dispute_reason": "x"}),
+    "customer_dispute_open": (_customer, lambda w: {"invoice": w.b.invoice.pk, "reason": "x",
+                                                    "reason_code": "other"}),
+    "customer_dispute_resolve": (_customer, lambda w: {"invoice": w.b.disputed.pk}),
+    "customer_plan_new": (_customer, lambda w: {
+        "do": "create", "invoices": [w.b.invoice.pk], "count": "1", "first_date": "2099-01-01",
+        "ech-TOTAL_FORMS": "1", "ech-INITIAL_FORMS": "0", "ech-0-due_date": "2099-01-01",
+        "ech-0-amount": "1200,00"}),
+    "customer_plan_cancel": (lambda w: {"pk": w.customer.pk, "plan_pk": w.b.plan.pk}, lambda w: {"reason": "x"}),
+    "banking:assign": (lambda w: {"pk": w.payment.pk}, lambda w: {"invoices": [w.b.invoice.pk]}),
+    "action_bulk": (_none, lambda w: {"do": "cancel", "ids": [w.b.action.pk]}),
+    "member_save": (_none, lambda w: {"membership": w.b.membership.pk, "role": VIEWER}),
+    "template_preview": (_none, lambda w: {"step": "reminder_1", "part": "email_text", "language": "fr",
+                                           "customer": w.b.customer.pk, "source": "{{ customer.name }}"}),
+    "portal:dispute": (_token, lambda w: {"invoice": w.b.invoice.pk, "reason_code": "other", "comment": "x"}),
+}
+
+
+@pytest.mark.parametrize("name", list(PROBES))
+def test_naming_another_organisation_s_rows_in_a_body_changes_and_shows_nothing_of_them(world, name):
+    path, body = PROBES[name]
+    before = snapshot(world.other_org)
+    client = Client() if URLS[name].post == TOKEN else signed_in(world.people[OWNER])
+    response = client.post(reverse(name, kwargs=path(world)), body(world), follow=True)
+    assert response.status_code in (200, 400, 404), (name, response.status_code)
+    assert not [m for m in B_MARKERS if m in shown(response)], name
+    assert not changed(before, snapshot(world.other_org)), name
+
+
+def test_a_portal_link_cannot_dispute_another_customer_s_invoice_of_the_same_organisation(world):
+    invoice = Invoice.objects.get(org=world.org, number="FA-SECRET-4")  # customer C-SECRET-2's, not the link's
+    response = Client().post(reverse("portal:dispute", kwargs={"token": world.token}),
+                             {"invoice": invoice.pk, "reason_code": "other", "comment": "x"})
+    assert response.status_code in (200, 400), response.status_code
+    assert not Dispute.objects.filter(invoice=invoice).exists()
 
 
 # --- The debtor portal: the link is the key, and the only key -------------------------------------------------
@@ -621,42 +692,45 @@ class CliRule:
 
     role: str
     args: Callable[[SimpleNamespace, Path], list[str]]
+    writes: bool = True
 
 
 def _org(w: SimpleNamespace) -> list[str]:
     return ["--org", w.org.slug]
 
 
-CLI: dict[tuple[str, str], CliRule | None] = {
-    # None: the sub-command only reads (every member may run it).
+CLI: dict[tuple[str, str], CliRule] = {
+    # writes=False: the sub-command only reads; every member may run it, nobody from another organisation.
     ("dunning", "run"): CliRule(COLLECTOR, lambda w, tmp: ["run", *_org(w)]),
-    ("dunning", "explain"): None,
+    ("dunning", "explain"): CliRule(VIEWER, lambda w, tmp: ["explain", "FA-SECRET-1", *_org(w)], writes=False),
     ("dunning", "approve"): CliRule(MANAGER, lambda w, tmp: ["approve", str(w.action.pk), *_org(w)]),
     ("dispute", "open"): CliRule(COLLECTOR, lambda w, tmp: ["open", "FA-SECRET-1", "--reason", "x", *_org(w)]),
     ("dispute", "resolve"): CliRule(COLLECTOR, lambda w, tmp: ["resolve", "FA-SECRET-2", *_org(w)]),
     ("promise", ""): CliRule(COLLECTOR, lambda w, tmp: [
         "C-SECRET", "--until", (w.today + timedelta(days=10)).isoformat(), *_org(w)]),
     ("import", "invoices"): CliRule(COLLECTOR, lambda w, tmp: [
-        "invoices", str(finders.find("imports/modele-factures.csv")), *_org(w)]),
+        "invoices", str(SAMPLES / "modele-factures.csv"), *_org(w)]),
     ("import", "bank"): CliRule(COLLECTOR, lambda w, tmp: [
-        "bank", str(finders.find("imports/modele-releve.csv")), *_org(w)]),
+        "bank", str(SAMPLES / "modele-releve.csv"), *_org(w)]),
     ("plan", "create"): CliRule(COLLECTOR, lambda w, tmp: [
         "create", "C-SECRET-2", "--instalments", "2", *_org(w)]),
     ("plan", "cancel"): CliRule(COLLECTOR, lambda w, tmp: ["cancel", str(w.active_plan.pk), *_org(w)]),
-    ("plan", "list"): None,
+    ("plan", "list"): CliRule(VIEWER, lambda w, tmp: ["list", *_org(w)], writes=False),
     ("portal", "purge"): CliRule(MANAGER, lambda w, tmp: ["purge", *_org(w)]),
     # letters and documents take --org and --user before their sub-command (run_cli puts --user first)
     ("letters", "batch"): CliRule(COLLECTOR, lambda w, tmp: [*_org(w), "batch", "--output", str(tmp / "lot.pdf")]),
     ("letters", "track"): CliRule(COLLECTOR, lambda w, tmp: [
         *_org(w), "track", str(w.action.pk), "--tracking", "1A00000000000"]),
-    ("documents", "statement"): None,
+    ("documents", "statement"): CliRule(VIEWER, lambda w, tmp: [
+        *_org(w), "statement", "C-SECRET", "--output", str(tmp / "releve.pdf")], writes=False),
     ("documents", "litigation"): CliRule(COLLECTOR, lambda w, tmp: [
         *_org(w), "litigation", "C-SECRET", "--court", LYON_COURT, "--output",
         str(tmp / "c.zip")]),
     ("rates", "add"): CliRule(INSTALL_ADMIN, lambda w, tmp: [
         "add", "--kind", "ecb", "--from", "2031-01-01", "--rate", "1.00"]),
-    ("kpi", ""): None,
-    ("payments", ""): None,
+    ("kpi", ""): CliRule(VIEWER, lambda w, tmp: [*_org(w)], writes=False),
+    ("payments", ""): CliRule(VIEWER, lambda w, tmp: [
+        *_org(w), "--from", (w.today - timedelta(days=30)).isoformat(), "--to", w.today.isoformat()], writes=False),
 }
 
 
@@ -685,11 +759,11 @@ def test_every_command_with_a_user_option_declares_its_rule():
     assert not sorted(set(CLI) - found), f"CLI names no longer taking --user: {sorted(set(CLI) - found)}"
 
 
-WRITING = {key: rule for key, rule in CLI.items() if rule is not None}
+
 
 
 def run_cli(key: tuple[str, str], args: list[str], email: str) -> CommandError | None:
-    top = key[0] in ("letters", "documents")  # --user belongs to the command, not to its sub-command
+    top = key[0] in ("letters", "documents", "kpi", "payments")  # --user belongs to the command, not to its sub-command
     try:
         call_command(key[0], *(["--user", email, *args] if top else [*args, "--user", email]))
     except CommandError as exc:
@@ -698,7 +772,7 @@ def run_cli(key: tuple[str, str], args: list[str], email: str) -> CommandError |
 
 
 def _cli_below() -> Iterator[Any]:
-    for key, rule in WRITING.items():
+    for key, rule in CLI.items():
         below = ROLES if rule.role == INSTALL_ADMIN else ROLES[:rank(rule.role)]
         for role in below:
             yield pytest.param(key, role, id=f"{' '.join(key).strip()}-{role}")
@@ -708,26 +782,26 @@ def _cli_below() -> Iterator[Any]:
 def test_a_command_refuses_a_role_below_its_rule_with_exit_code_2(world, tmp_path, key, role):
     out = tmp_path / "out"  # where the command would write its file (MEDIA_ROOT is tmp_path itself)
     before = snapshot(world.org)
-    error = run_cli(key, WRITING[key].args(world, out), world.people[role].email)
+    error = run_cli(key, CLI[key].args(world, out), world.people[role].email)
     assert error is not None and error.returncode == 2, (key, role)
     assert "n'a pas le droit" in str(error), (key, role, str(error))
     assert not changed(before, snapshot(world.org)), (key, role)
     assert not out.exists(), "a refused command wrote a file"
 
 
-@pytest.mark.parametrize("key", [pytest.param(k, id=" ".join(k).strip()) for k, r in WRITING.items()
+@pytest.mark.parametrize("key", [pytest.param(k, id=" ".join(k).strip()) for k, r in CLI.items()
                                  if r.role != INSTALL_ADMIN])
 def test_a_command_refuses_a_member_of_another_organisation(world, tmp_path, key):
     before = snapshot(world.org)
-    error = run_cli(key, WRITING[key].args(world, tmp_path), world.outsider.email)
+    error = run_cli(key, CLI[key].args(world, tmp_path), world.outsider.email)
     assert error is not None and error.returncode == 2 and "n'a pas le droit" in str(error), key
     assert not changed(before, snapshot(world.org)), key
 
 
-@pytest.mark.parametrize("key", [pytest.param(k, id=" ".join(k).strip()) for k in WRITING])
+@pytest.mark.parametrize("key", [pytest.param(k, id=" ".join(k).strip()) for k in CLI])
 def test_a_command_runs_for_the_least_role_its_rule_allows(world, tmp_path, key):
     """The control of the refusals: the same command line, by the least role allowed, is not refused."""
-    rule = WRITING[key]
+    rule = CLI[key]
     email = world.admin.email if rule.role == INSTALL_ADMIN else world.people[rule.role].email
     error = run_cli(key, rule.args(world, tmp_path), email)
     assert error is None, (key, str(error))
