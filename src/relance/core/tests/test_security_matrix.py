@@ -561,6 +561,24 @@ def test_a_method_a_view_does_not_serve_is_refused_to_everyone(world, name, meth
     assert not changed(before, snapshot(world.org))
 
 
+# --- Role rules inside a view (beyond its decorator) ----------------------------------------------------------
+
+@pytest.mark.parametrize(("role", "status"), [(COLLECTOR, Action.Status.AWAITING_APPROVAL),
+                                              (MANAGER, Action.Status.SENT)])
+def test_only_a_manager_s_tick_carries_out_a_formal_notice_sent_now(world, role, status):
+    """Send now: "Je valide cette étape" (approve=1) counts for managers and owners; a collector's tick is
+    ignored and the formal notice waits for a manager (web.md, rule 12)."""
+    world.customer.address, world.customer.postcode, world.customer.city = "1 rue du Port", "69003", "Lyon"
+    world.customer.save()
+    Action.objects.filter(pk=world.action.pk).delete()  # the formal notice the world keeps waiting
+    response = signed_in(world.people[role]).post(
+        reverse("customer_send_now", kwargs={"pk": world.customer.pk}),
+        {"step": "formal_notice", "channel": "registered_letter", "approve": "1"})
+    assert response.status_code == 302
+    action = Action.objects.get(org=world.org, customer=world.customer, step="formal_notice")
+    assert action.status == status, (role, action.status, action.last_error)
+
+
 # --- A member of A naming B's rows in a request body (or mixing them into A's path) -------------------------
 
 #: url name → (path of A's own rows, a body naming B's rows): probes by identifier, each must change nothing of B
@@ -594,6 +612,26 @@ def test_naming_another_organisation_s_rows_in_a_body_changes_and_shows_nothing_
     assert response.status_code in (200, 400, 404), (name, response.status_code)
     assert not [m for m in B_MARKERS if m in shown(response)], name
     assert not changed(before, snapshot(world.other_org)), name
+
+
+#: url name → (path of A's own rows, a query naming B's rows); the page must show none of B's rows
+GET_PROBES: dict[str, tuple[Args, Args]] = {
+    "banking:review": (_none, lambda w: {"payment": w.payment.pk, "client": "C-AUTRE"}),
+    "invoice_list": (_none, lambda w: {"customer": w.b.customer.pk, "status": "all"}),
+    "customer_detail": (_customer, lambda w: {"facture": w.b.invoice.pk}),
+    "portal:pay": (_token, lambda w: {"facture": w.b.invoice.pk}),
+    "portal:dispute": (_token, lambda w: {"facture": w.b.invoice.pk}),
+}
+
+
+@pytest.mark.parametrize("name", list(GET_PROBES))
+def test_naming_another_organisation_s_rows_in_a_query_shows_nothing_of_them(world, name):
+    path, query = GET_PROBES[name]
+    client = Client() if URLS[name].get == TOKEN else signed_in(world.people[OWNER])
+    response = client.get(reverse(name, kwargs=path(world)), query(world))
+    assert response.status_code == 200, (name, response.status_code)
+    echoed = set(map(str, query(world).values()))  # a page may repeat what it was asked ("Client inconnu : …")
+    assert not [m for m in B_MARKERS if m in shown(response) and m not in echoed], name
 
 
 def test_a_portal_link_cannot_dispute_another_customer_s_invoice_of_the_same_organisation(world):
@@ -763,7 +801,7 @@ def test_every_command_with_a_user_option_declares_its_rule():
 
 
 def run_cli(key: tuple[str, str], args: list[str], email: str) -> CommandError | None:
-    top = key[0] in ("letters", "documents", "kpi", "payments")  # --user belongs to the command, not to its sub-command
+    top = key[0] in ("letters", "documents", "kpi", "payments")  # --user before the sub-command
     try:
         call_command(key[0], *(["--user", email, *args] if top else [*args, "--user", email]))
     except CommandError as exc:
