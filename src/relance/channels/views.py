@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relance.accounts.permissions import COLLECTOR, VIEWER, role_required
@@ -99,7 +100,7 @@ def registered_letter_update(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("Lettre recommandée introuvable")
     form = TrackingForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Date ou numéro de suivi invalide.")
+        messages.error(request, _("Date ou numéro de suivi invalide."))
         return redirect("channels:index")
     try:
         registered_letter_track(org=org, document=doc, tracking_number=form.cleaned_data["tracking_number"],
@@ -108,7 +109,7 @@ def registered_letter_update(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Recommandé de {doc.customer.name} mis à jour.")
+        messages.success(request, _("Recommandé de %(customer)s mis à jour.") % {"customer": doc.customer.name})
     return redirect("channels:index")
 
 
@@ -127,7 +128,8 @@ def court_choice(request: HttpRequest, customer_id: int) -> HttpResponse:
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"Juridiction enregistrée pour {customer.name} : {choice.court}.")
+            messages.success(request, _("Juridiction enregistrée pour %(customer)s : %(court)s.") % {
+                "customer": customer.name, "court": choice.court})
         return redirect("channels:court", customer_id=customer.pk)
     court = competent_court(kind=customer.kind, postcode=customer.postcode, city=customer.city, today=today,
                             chosen=chosen_court(org=org, customer=customer))

@@ -12,10 +12,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import gettext as _
+
 from relance.core.errors import ApplicationError
 
 FRENCH_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
                  "octobre", "novembre", "décembre")
+ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                  "November", "December")
 
 
 def french_date(day: date) -> str:
@@ -31,9 +36,9 @@ class RateKind(StrEnum):
 
 
 RATE_NAMES = {
-    RateKind.ECB: "taux BCE",
-    RateKind.LEGAL_PRO: "taux de l'intérêt légal (autres cas)",
-    RateKind.LEGAL_PRIVATE: "taux de l'intérêt légal (créancier particulier)",
+    RateKind.ECB: gettext_noop("taux BCE"),
+    RateKind.LEGAL_PRO: gettext_noop("taux de l'intérêt légal (autres cas)"),
+    RateKind.LEGAL_PRIVATE: gettext_noop("taux de l'intérêt légal (créancier particulier)"),
 }
 
 
@@ -78,13 +83,21 @@ class MissingRateError(ApplicationError):
 
     def __init__(self, half_year: HalfYear, kind: RateKind) -> None:
         self.half_year, self.kind = half_year, kind
+        # in the reader's language (the staff pages); French for the command line and the worker
+        english = (get_language() or "").startswith("en")
+        day = half_year.first_day
+        first_day = f"{day.day} {ENGLISH_MONTHS[day.month - 1]} {day.year}" if english else french_date(day)
         if kind == RateKind.ECB:
-            how = (f"`relance rates add --kind ecb --from DATE_D_EFFET --rate TAUX` "
-                   f"(la décision BCE en vigueur le {french_date(half_year.first_day)})")
+            how = _("`relance rates add --kind ecb --from DATE_D_EFFET --rate TAUX` (la décision BCE en vigueur le "
+                    "%(day)s)") % {"day": first_day}
         else:
-            how = f"`relance rates add --kind {kind.value} --from {half_year.first_day.isoformat()} --rate TAUX`"
+            how = _("`relance rates add --kind %(kind)s --from %(day)s --rate TAUX`") % {
+                "kind": kind.value, "day": half_year.first_day.isoformat()}
+        half = (_("1er semestre %(year)s") if half_year.half == 1 else _("2e semestre %(year)s")) % {
+            "year": half_year.year}
         super().__init__(
-            f"{RATE_NAMES[kind]} du {half_year.label} inconnu : ajoutez-le dans Paramètres › Taux ou avec {how}",
+            _("%(rate)s du %(half)s inconnu : ajoutez-le dans Paramètres › Taux ou avec %(how)s") % {
+                "rate": _(RATE_NAMES[kind]), "half": half, "how": how},
             extra={"half_year": str(half_year), "rate_kind": kind.value},
         )
 

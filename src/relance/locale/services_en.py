@@ -29,7 +29,7 @@ MODULES = ("services.py", "selectors.py", "api.py", "penalties.py", "letters.py"
 #: already in their app's own catalogue
 SKIP = ("web/selectors.py",)
 #: other modules whose messages live here
-EXTRA = ("dunning/views.py", "channels/phone.py")
+EXTRA = ("dunning/views.py", "channels/phone.py", "legal/rates.py")
 #: the modules whose labels (field names, choices, form labels and errors) live here, whole
 LABELS = ("models.py", "forms.py")
 #: labels in their app's own catalogue (the portal's models give only their status names, as service messages do)
@@ -380,6 +380,23 @@ EN = {
     "Disputes the invoice", "Difficultés financières": "Financial difficulties",
     "Erreur administrative (bon de commande, adresse, RIB…)": "Administrative error (purchase order, address, bank "
     "details…)", "Paiement en cours": "Payment on its way", "Pas de réponse": "No answer",
+    # the missing rate (legal/rates.py) and the stale bank data (banking/api.py): dashboard warnings
+    "taux BCE": "ECB rate", "taux de l'intérêt légal (autres cas)": "legal interest rate (other cases)",
+    "taux de l'intérêt légal (créancier particulier)": "legal interest rate (private-individual creditor)",
+    "`relance rates add --kind ecb --from DATE_D_EFFET --rate TAUX` (la décision BCE en vigueur le %(day)s)":
+        "`relance rates add --kind ecb --from EFFECTIVE_DATE --rate RATE` (the ECB decision in force on %(day)s)",
+    "`relance rates add --kind %(kind)s --from %(day)s --rate TAUX`":
+        "`relance rates add --kind %(kind)s --from %(day)s --rate RATE`",
+    "1er semestre %(year)s": "the first half of %(year)s", "2e semestre %(year)s": "the second half of %(year)s",
+    "%(rate)s du %(half)s inconnu : ajoutez-le dans Paramètres › Taux ou avec %(how)s":
+        "%(rate)s for %(half)s unknown: add it in Settings › Rates or with %(how)s",
+    "Aucun relevé bancaire importé : des clients ayant déjà payé pourraient être relancés. Importez un relevé "
+    "(relance import bank FICHIER).": "No bank statement imported: customers who have already paid might be "
+    "reminded. Import a statement (relance import bank FILE).",
+    "Le dernier relevé bancaire date du %(day)s (il y a %(age)s jours, au-delà de %(limit)s jours) : des clients "
+    "ayant déjà payé pourraient être relancés. Importez un relevé récent.":
+        "The latest bank statement is from %(day)s (%(age)s days ago, beyond %(limit)s days): customers who have "
+        "already paid might be reminded. Import a recent statement.",
     # a payment's "moyen" (method), not the web's risk level "moyen" (medium)
     "moyen de paiement\x04moyen": "method",
 }

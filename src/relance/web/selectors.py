@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from relance.accounts.models import Organisation
@@ -58,10 +59,9 @@ def dashboard_warnings(*, org: Organisation, today: date) -> list[str]:
     warnings = [w for w in (bank_staleness_warning(org=org, today=today), missing_rate_warning(today=today)) if w]
     bounced = scoped(Contact, org).filter(email_invalid=True).count()
     if bounced:
-        warnings.append(
-            f"{bounced} adresse{'s' if bounced > 1 else ''} e-mail en échec (messages revenus) : "
-            "corrigez les contacts concernés."
-        )
+        warnings.append(ngettext("%(n)s adresse e-mail en échec (messages revenus) : corrigez les contacts concernés.",
+                                 "%(n)s adresses e-mail en échec (messages revenus) : corrigez les contacts concernés.",
+                                 bounced) % {"n": bounced})
     return warnings
 
 
@@ -114,18 +114,18 @@ def disputes_open_long(*, org: Organisation, today: date, days: int = DISPUTE_ST
 
 
 #: The Today list's groups, in the order a credit manager works them.
-GROUPS: list[tuple[str, str]] = [
-    (Task.Kind.CALL, "Appels à passer"),
-    (Task.Kind.LETTER, "Courriers et recommandés à imprimer"),
-    (Task.Kind.APPROVAL, "Validations en attente"),
-    (Task.Kind.REPLY, "Réponses à lire"),
-    (Task.Kind.DISPUTE, "Litiges à traiter"),
-    (Task.Kind.PROMISE, "Promesses à échéance"),
-    (Task.Kind.CONTACT, "Coordonnées à corriger"),
-    (Task.Kind.CHECK_PAYMENT, "Paiements à vérifier"),
-    (Task.Kind.PAYMENT_PLAN, "Échéanciers à valider"),
-    (Task.Kind.LITIGATION, "Contentieux"),
-    (Task.Kind.OTHER, "Autres tâches"),
+GROUPS: list[tuple[str, Any]] = [
+    (Task.Kind.CALL, _("Appels à passer")),
+    (Task.Kind.LETTER, _("Courriers et recommandés à imprimer")),
+    (Task.Kind.APPROVAL, _("Validations en attente")),
+    (Task.Kind.REPLY, _("Réponses à lire")),
+    (Task.Kind.DISPUTE, _("Litiges à traiter")),
+    (Task.Kind.PROMISE, _("Promesses à échéance")),
+    (Task.Kind.CONTACT, _("Coordonnées à corriger")),
+    (Task.Kind.CHECK_PAYMENT, _("Paiements à vérifier")),
+    (Task.Kind.PAYMENT_PLAN, _("Échéanciers à valider")),
+    (Task.Kind.LITIGATION, _("Contentieux")),
+    (Task.Kind.OTHER, _("Autres tâches")),
 ]
 
 
@@ -274,8 +274,68 @@ _QUOTED_CODE = re.compile(r"« ([a-z0-9_]+) »")
 _VIA = re.compile(r"via ([a-z_]+(?:, [a-z_]+)*)(?=\.| ;)")
 
 
+_DAY = r"(\d\d/\d\d/\d{4})"
+_LABEL = r"« ([^»]+) »"
+#: The planner's French sentences (dunning/planner.py: decide, _decide_step, note, _outcome_text, explain) and their
+#: English, applied in this order once the codes are labels and the rule numbers gone. The planner stays French:
+#: it is pure, and the command line and its tests speak French.
+_EXPLANATION_EN: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(french), english) for french, english in (
+    (rf"^Facture (.+?), le {_DAY} : reçoit une étape — ", r"Invoice \1, on \2: gets a step — "),
+    (rf"^Facture (.+?), le {_DAY} : ne reçoit pas d'étape — ", r"Invoice \1, on \2: gets no step — "),
+    (r"la facture n'est pas ouverte \(payée ou annulée\) : plus aucune relance\.",
+     "the invoice is not open (paid or cancelled): no more reminders."),
+    (r"la facture est entièrement réglée : plus aucune relance\.", "the invoice is fully settled: no more reminders."),
+    (r"le client est en mode manuel ou ses relances sont suspendues\.",
+     "the customer is in manual mode or their reminders are paused."),
+    (rf"la créance est prescrite depuis le {_DAY} : la relance s'arrête\.",
+     r"the claim has been time-barred since \1: the reminders stop."),
+    (r"la facture est en litige : ni étape ni mention dans les messages\.",
+     "the invoice is disputed: no step and no mention in the messages."),
+    (r"une promesse de paiement couvre la facture \(délai de grâce compris\)\.",
+     "a promise to pay covers the invoice (grace period included)."),
+    (r"une étape attend une validation : le reste de la relance de cette facture attend\.",
+     "a step awaits approval: the rest of this invoice's reminders waits."),
+    (rf"le {_DAY} n'est pas un jour ouvré\.", r"\1 is not a business day."),
+    (r"une étape a déjà été effectuée aujourd'hui pour cette facture\.",
+     "a step has already been done today for this invoice."),
+    (r"toutes les étapes de la relance ont été effectuées\.", "every step of the reminders has been done."),
+    (rf"prochaine étape {_LABEL} : ", r"next step “\1”: "),
+    (rf"déclenchement le {_DAY} \(", r"triggered on \1 ("),
+    (r"\(l'échéance ([+-]\d+) j\)", r"(the due date \1 d)"),
+    (rf"\(l'étape {_LABEL} ([+-]\d+) j\)", r"(step “\1” \2 d)"),
+    (r", pas encore atteint\.", ", not reached yet."),
+    (rf"litige résolu le {_DAY} : reprise le jour ouvré suivant\.",
+     r"dispute resolved on \1: the reminders resume the next business day."),
+    (rf"étape {_LABEL} sans adresse e-mail : sautée \(pas de repli\)\.",
+     r"step “\1” without an e-mail address: skipped (no fallback)."),
+    (rf"étape {_LABEL} due : ", r"step “\1” due: "),
+    (r" Mais le total des factures à relancer \((.+?)\) est sous le minimum de (.+?) : rien n'est envoyé\.",
+     r" But the total of the invoices to remind (\1) is below the minimum of \2: nothing is sent."),
+    (rf" Mais le client a été contacté le {_DAY} : il faut (\d+) jours d'écart, le message attend\.",
+     r" But the customer was contacted on \1: messages must be \2 days apart, the message waits."),
+    (rf"listée dans le message {_LABEL} d'une autre facture du client ; son étape suivante étant au plus "
+     r"celle-là, elle avance d'une étape\.",
+     r"listed in the “\1” message of another invoice of the customer; its next step being at most that one, it "
+     r"moves forward one step."),
+    (rf" Regroupée dans l'étape {_LABEL} du client \(la plus avancée du jour\)",
+     r" Grouped into the customer's “\1” step (the most advanced of the day)"),
+    (r" Elle part aujourd'hui", " It goes out today"),
+    (r" — action en attente de validation, via ", " — action awaiting approval, via "),
+    (r" ; elle avance d'une étape\.", "; it moves forward one step."),
+    (r" ; elle n'avance pas\.", "; it does not move forward."),
+    (r"via aucun canal", "via no channel"),
+    (rf"un échéancier de paiement en cours couvre la facture \(échéance du {_DAY}, délai de grâce compris\) : pas "
+     r"de relance tant qu'il est respecté\.",
+     r"a payment plan in progress covers the invoice (instalment of \1, grace period included): no reminder while "
+     r"it is kept."),
+    (r"aucune information\.", "no information."),
+    (_LABEL, r"“\1”"),
+))
+
+
 def staff_explanation(text: str) -> str:
-    """`dunning explain` in the words of the staff pages: step labels instead of codes and no rule numbers.
+    """`dunning explain` in the words of the staff pages: step labels instead of codes, no rule numbers, and in
+    English for a reader who chose English.
 
     "prochaine étape « pre_due » : … (règle 3)" reads "prochaine étape « rappel avant échéance » : …"; the CLI
     keeps the codes and rules (they are how the planner's tests and the support talk about it)."""
@@ -283,7 +343,11 @@ def staff_explanation(text: str) -> str:
 
     text = _RULE.sub("", text)
     text = _QUOTED_CODE.sub(lambda m: f"« {STEP_LABELS.get(m.group(1), m.group(1))} »", text)
-    return _VIA.sub(lambda m: "via " + ", ".join(CHANNEL_LABELS.get(c, c) for c in m.group(1).split(", ")), text)
+    text = _VIA.sub(lambda m: "via " + ", ".join(CHANNEL_LABELS.get(c, c) for c in m.group(1).split(", ")), text)
+    if (get_language() or "").startswith("en"):
+        for french, english in _EXPLANATION_EN:
+            text = french.sub(english, text)
+    return text
 
 
 def timeline_display(*, org: Organisation, events: Iterable[Any]) -> list[Any]:

@@ -1,10 +1,13 @@
 """Fill the English catalogues of the web and analytics apps (French is the source language).
 
     uv run python src/relance/web/locale/translate_en.py   # after `relance makemessages -l en` in each app
-Then `relance compilemessages`. Besides web and analytics, the banking, dunning, imports and legal apps have staff
-pages and their own catalogue; run makemessages there with `-i services.py -i selectors.py -i api.py
+Then `relance compilemessages`. Besides web and analytics, the banking, channels, dunning, imports and legal apps
+have staff pages and their own catalogue; run makemessages there with `-i services.py -i selectors.py -i api.py
 -i penalties.py -i letters.py -i litigation.py -i replies.py -i pdf.py -i models.py -i forms.py -i tests
--i migrations` (and `-i views.py` in dunning): those messages are in the project catalogue (locale/services_en.py). Strings of the shared layout (templates/base.html, registration/login.html)
+-i migrations` (and `-i views.py` in dunning; in channels also `-i phone.py -i admin.py -i admin -i statement.html
+-i litigation.html -i print_batch_cover.html -i message_templates -i builders.py -i statement.py -i context.py
+-i rendering.py`: the documents sent to customers follow the customer's language, not the reader's): those
+messages are in the project catalogue (locale/services_en.py). Strings of the shared layout (templates/base.html, registration/login.html)
 are added to the web catalogue here, since makemessages only scans the app's own directory.
 """
 
@@ -17,8 +20,8 @@ HERE = Path(__file__).resolve().parent
 APPS = HERE.parents[1]
 #: the web catalogue first (it also gets the layout's strings), then the other apps with staff pages
 CATALOGUES = [HERE / "en/LC_MESSAGES/django.po",
-              *(APPS / app / "locale/en/LC_MESSAGES/django.po" for app in ("analytics", "banking", "dunning", "imports",
-                                                                             "legal"))]
+              *(APPS / app / "locale/en/LC_MESSAGES/django.po" for app in ("analytics", "banking", "channels", "dunning",
+                                                                             "imports", "legal"))]
 LAYOUT = {
     "Aller au contenu": "Skip to content", "Navigation principale": "Main navigation",
     "Se déconnecter": "Log out", "Connexion": "Log in", "Connectez-vous avec votre adresse e-mail.":
@@ -316,6 +319,30 @@ EN.update({  # the definitions page of the KPIs (analytics/help.html)
     "Jours entre l'échéance et le paiement, factures payées sur 12 mois (les 50 plus lents)":
         "Days between the due date and the payment, invoices paid over 12 months (the 50 slowest)",
 })
+EN.update({  # the Today list's groups
+    "Appels à passer": "Calls to make", "Courriers et recommandés à imprimer": "Letters and registered letters to print",
+    "Validations en attente": "Approvals waiting", "Réponses à lire": "Replies to read",
+    "Litiges à traiter": "Disputes to handle", "Promesses à échéance": "Promises due",
+    "Coordonnées à corriger": "Contact details to correct", "Paiements à vérifier": "Payments to check",
+    "Échéanciers à valider": "Payment plans to approve", "Contentieux": "Litigation", "Autres tâches": "Other tasks",
+})
+EN.update({  # disputed invoices apart (dashboard, customers, invoice page, Today)
+    "Toutes": "All", "hors factures en litige": "disputed invoices excluded", "Dont en litige": "Of which disputed",
+    "sorti des relances jusqu'à la résolution": "out of the reminders until resolved",
+    "+ %(a)s en litige": "+ %(a)s disputed", "voir les factures": "see the invoices",
+    "En litige depuis le %(d)s": "Disputed since %(d)s", "Télécharger la facture (PDF)": "Download the invoice (PDF)",
+    "Aucun PDF de cette facture n'a été importé.": "No PDF of this invoice was imported.",
+    "Noter un appel au sujet de cette facture": "Log a call about this invoice",
+    "Envoyer une relance au client": "Send a reminder to the customer",
+    "Résolution (facultatif)": "Resolution (optional)", "Lever le litige": "Resolve the dispute",
+    "Contester / marquer en litige": "Contest / mark as disputed",
+    "La facture sort des relances jusqu'à la levée du litige.":
+        "The invoice leaves the reminders until the dispute is resolved.",
+    "Marquer en litige": "Mark as disputed", "Litiges non résolus, le plus ancien d'abord":
+    "Unresolved disputes, oldest first", "Ouvert le": "Opened on",
+    "Au sujet de la facture %(n)s : ": "About invoice %(n)s: ",
+    "Seule une facture ouverte peut être mise en litige.": "Only an open invoice can be disputed.",
+})
 EN.update({  # the banking, approvals, imports and rates pages (their apps' own catalogues)
     # banking
     "Encaissements": "Collections", "Encaissements par facture": "Collections by invoice",
@@ -427,6 +454,33 @@ EN.update({  # the banking, approvals, imports and rates pages (their apps' own 
     "Enregistrer la décision": "Save the decision", "Ajouter un semestre": "Add a half-year",
     "Enregistrer le semestre": "Save the half-year",
 })
+EN.update({  # the formulas of the KPI definitions page
+    "DSO = encours / CA facturé sur la période × P": "DSO = receivables / sales invoiced in the period × P",
+    "BPDSO = encours non échu / CA de la période × P": "BPDSO = receivables not due / sales of the period × P",
+    "CEI = (encours début + CA de la période − encours fin) / (encours début + CA de la période − encours non échu "
+    "fin) × 100": "CEI = (opening receivables + sales of the period − closing receivables) / (opening receivables "
+    "+ sales of the period − closing receivables not due) × 100",
+})
+EN.update({  # the documents page and the court choice (channels)
+    "Juridiction": "Court", "Injonction de payer": "Order for payment", "Adresse :": "Address:",
+    "code postal manquant": "postcode missing", "(département %(d)s)": "(département %(d)s)",
+    "Formulaire : Cerfa n° %(n)s.": "Form: Cerfa no. %(n)s.", "Juridiction :": "Court:",
+    "Juridiction du ressort de la commune du débiteur (vérifiée sur l'<a href=\"https://www.justice.fr/recherche/"
+    "annuaire\" rel=\"noopener noreferrer\" target=\"_blank\">annuaire des juridictions</a>)":
+        "Court with jurisdiction over the debtor's town (checked in the <a href=\"https://www.justice.fr/recherche/"
+        "annuaire\" rel=\"noopener noreferrer\" target=\"_blank\">court directory</a>)",
+    "Enregistrer pour ce client": "Save for this customer",
+    "Télécharger le dossier contentieux": "Download the litigation file", "Courriers": "Letters",
+    "Lots d'impression": "Print batches", "Lot du %(d)s": "Batch of %(d)s",
+    "Aucun courrier produit pour l'instant.": "No letter produced yet.",
+    "Lettres recommandées": "Registered letters", "N° de suivi": "Tracking no.",
+    "Accusé de réception": "Proof of delivery", "Numéro de suivi": "Tracking number",
+    "Accusé de réception signé le": "Proof of delivery signed on",
+    "Aucune lettre recommandée.": "No registered letter.",
+    "Date ou numéro de suivi invalide.": "Invalid date or tracking number.",
+    "Recommandé de %(customer)s mis à jour.": "Registered letter of %(customer)s updated.",
+    "Juridiction enregistrée pour %(customer)s : %(court)s.": "Court saved for %(customer)s: %(court)s.",
+})
 BUCKET_LABELS = {k: k for k in ("Non échu", "1 à 30 jours", "31 à 60 jours", "61 à 90 jours", "Plus de 90 jours")}
 PLURALS = {
     "%(n)s tâche à faire": ("%(n)s task to do", "%(n)s tasks to do"),
@@ -436,6 +490,12 @@ PLURALS = {
     "%(n)s lien du portail révoqué.": ("%(n)s portal link revoked.", "%(n)s portal links revoked."),
     "%(n)s action validée.": ("%(n)s action approved.", "%(n)s actions approved."),
     "%(n)s action annulée.": ("%(n)s action cancelled.", "%(n)s actions cancelled."),
+    "%(n)s adresse e-mail en échec (messages revenus) : corrigez les contacts concernés.": (
+        "%(n)s e-mail address bouncing (messages returned): correct the contacts concerned.",
+        "%(n)s e-mail addresses bouncing (messages returned): correct the contacts concerned."),
+    "%(n)s courrier": ("%(n)s letter", "%(n)s letters"),
+    "Litiges ouverts depuis plus de %(n)s jour": ("Disputes open for more than %(n)s day",
+                                                  "Disputes open for more than %(n)s days"),
     "%(n)s problème : rien n'a été importé": ("%(n)s problem: nothing was imported",
                                                "%(n)s problems: nothing was imported"),
     "%(n)s délai au-delà du maximum légal": ("%(n)s payment term beyond the legal maximum",
