@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from relance.core.money import ZERO, money
 
 STEPS = ("pre_due", "reminder_1", "reminder_2", "reminder_3", "formal_notice", "litigation")
@@ -138,31 +140,35 @@ class MessageContext:
         return self.today + timedelta(days=FORMAL_NOTICE_DAYS)
 
 
+#: what each variable holds, for the template editor (gettext_noop: shown in the reader's language there)
 VARIABLES: dict[str, str] = {
-    "organisation": "le créancier : name, address_lines, siren, email, phone",
-    "customer": "le client : name, ref, kind (b2b, b2c, public), is_consumer, address_lines, siren",
-    "contact": "le destinataire : name, email, phone",
-    "invoices": "liste des factures : number, issue_date, due_date, amount, outstanding, days_late, "
-                "interest, indemnity, interest_pending (intérêts à parfaire : taux manquant), claimed "
-                "(reste dû + intérêts + indemnité)",
-    "total_amount": "total TTC des factures listées",
-    "total_outstanding": "reste dû total",
-    "penalties": "pénalités (module juridique) : shown, interest, indemnity, total, grand_total (total réclamé : "
-                 "principal + intérêts + indemnités), interest_pending (intérêts à parfaire, un taux manque), "
-                 "pending_label (le semestre dont le taux manque : « 2e semestre 2026 »)",
-    "payment": "règlement : beneficiary, iban, bic, reference",
-    "portal_link": "lien privé vers l'espace client (vide si le portail n'est pas activé)",
-    "step": "étape : pre_due, reminder_1, reminder_2, reminder_3, formal_notice, litigation",
-    "channel": "canal : email, sms, letter (courrier ou recommandé)",
-    "previous_reminder": "vrai si une relance a déjà été envoyée pour ces factures (avant aujourd'hui)",
-    "attention": "(courriers) nom à imprimer après « À l'attention de » (vide si le destinataire est déjà nommé)",
-    "language": "langue : fr ou en",
-    "today": "date du jour",
-    "deadline": "date limite de la mise en demeure (jour + 8)",
-    "currency": "devise (EUR)",
-    "legal_mentions": "mentions légales de l'organisation",
-    "qr_code": "(courriers) image du QR code de virement SEPA, à mettre dans <img src>",
-    "logo_uri": "(courriers) image du logo de l'organisation, à mettre dans <img src>",
+    "organisation": gettext_noop("le créancier : name, address_lines, siren, email, phone"),
+    "customer": gettext_noop("le client : name, ref, kind (b2b, b2c, public), is_consumer, address_lines, siren"),
+    "contact": gettext_noop("le destinataire : name, email, phone"),
+    "invoices": gettext_noop("liste des factures : number, issue_date, due_date, amount, outstanding, days_late, "
+                             "interest, indemnity, interest_pending (intérêts à parfaire : taux manquant), claimed "
+                             "(reste dû + intérêts + indemnité)"),
+    "total_amount": gettext_noop("total TTC des factures listées"),
+    "total_outstanding": gettext_noop("reste dû total"),
+    "penalties": gettext_noop("pénalités (module juridique) : shown, interest, indemnity, total, grand_total "
+                              "(total réclamé : principal + intérêts + indemnités), interest_pending (intérêts à "
+                              "parfaire, un taux manque), pending_label (le semestre dont le taux manque : "
+                              "« 2e semestre 2026 »)"),
+    "payment": gettext_noop("règlement : beneficiary, iban, bic, reference"),
+    "portal_link": gettext_noop("lien privé vers l'espace client (vide si le portail n'est pas activé)"),
+    "step": gettext_noop("étape : pre_due, reminder_1, reminder_2, reminder_3, formal_notice, litigation"),
+    "channel": gettext_noop("canal : email, sms, letter (courrier ou recommandé)"),
+    "previous_reminder": gettext_noop("vrai si une relance a déjà été envoyée pour ces factures "
+                                      "(avant aujourd'hui)"),
+    "attention": gettext_noop("(courriers) nom à imprimer après « À l'attention de » (vide si le destinataire est "
+                              "déjà nommé)"),
+    "language": gettext_noop("langue : fr ou en"),
+    "today": gettext_noop("date du jour"),
+    "deadline": gettext_noop("date limite de la mise en demeure (jour + 8)"),
+    "currency": gettext_noop("devise (EUR)"),
+    "legal_mentions": gettext_noop("mentions légales de l'organisation"),
+    "qr_code": gettext_noop("(courriers) image du QR code de virement SEPA, à mettre dans <img src>"),
+    "logo_uri": gettext_noop("(courriers) image du logo de l'organisation, à mettre dans <img src>"),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum.eu import vat
@@ -12,12 +13,12 @@ from stdnum.fr import siren, siret
 
 def validate_siren(value: str) -> None:
     if value and not siren.is_valid(value):
-        raise ValidationError(f"SIREN invalide : {value}")
+        raise ValidationError(_("SIREN invalide : %(value)s") % {"value": value})
 
 
 def validate_siret(value: str) -> None:
     if value and not siret.is_valid(value):
-        raise ValidationError(f"SIRET invalide : {value}")
+        raise ValidationError(_("SIRET invalide : %(value)s") % {"value": value})
 
 
 def validate_vat(value: str) -> None:
@@ -25,7 +26,7 @@ def validate_vat(value: str) -> None:
         try:
             vat.validate(value)
         except StdnumError:
-            raise ValidationError(f"Numéro de TVA invalide : {value}")
+            raise ValidationError(_("Numéro de TVA invalide : %(value)s") % {"value": value})
 
 
 def validate_iban(value: str) -> None:
@@ -33,7 +34,7 @@ def validate_iban(value: str) -> None:
         try:
             IBAN(value)
         except SchwiftyException as exc:
-            raise ValidationError(f"IBAN invalide : {value} ({exc})")
+            raise ValidationError(_("IBAN invalide : %(value)s (%(why)s)") % {"value": value, "why": exc})
 
 
 def validate_bic(value: str) -> None:
@@ -41,7 +42,7 @@ def validate_bic(value: str) -> None:
         try:
             BIC(value)
         except SchwiftyException as exc:
-            raise ValidationError(f"BIC invalide : {value} ({exc})")
+            raise ValidationError(_("BIC invalide : %(value)s (%(why)s)") % {"value": value, "why": exc})
 
 
 def normalise_iban(value: str) -> str:

@@ -29,7 +29,8 @@ MODULES = ("services.py", "selectors.py", "api.py", "penalties.py", "letters.py"
 #: already in their app's own catalogue
 SKIP = ("web/selectors.py",)
 #: other modules whose messages live here
-EXTRA = ("dunning/views.py", "channels/phone.py", "legal/rates.py")
+EXTRA = ("dunning/views.py", "channels/phone.py", "legal/rates.py", "core/validators.py",
+         "channels/context.py")
 #: the modules whose labels (field names, choices, form labels and errors) live here, whole
 LABELS = ("models.py", "forms.py")
 #: labels in their app's own catalogue (the portal's models give only their status names, as service messages do)
@@ -397,6 +398,46 @@ EN = {
     "ayant déjà payé pourraient être relancés. Importez un relevé récent.":
         "The latest bank statement is from %(day)s (%(age)s days ago, beyond %(limit)s days): customers who have "
         "already paid might be reminded. Import a recent statement.",
+    # the identifiers' validators (core/validators.py): settings and customer forms
+    "SIREN invalide : %(value)s": "Invalid SIREN: %(value)s", "SIRET invalide : %(value)s": "Invalid SIRET: %(value)s",
+    "Numéro de TVA invalide : %(value)s": "Invalid VAT number: %(value)s",
+    "IBAN invalide : %(value)s (%(why)s)": "Invalid IBAN: %(value)s (%(why)s)",
+    "BIC invalide : %(value)s (%(why)s)": "Invalid BIC: %(value)s (%(why)s)",
+    # the template editor's variables (channels/context.py)
+    "le créancier : name, address_lines, siren, email, phone": "the creditor: name, address_lines, siren, email, phone",
+    "le client : name, ref, kind (b2b, b2c, public), is_consumer, address_lines, siren":
+        "the customer: name, ref, kind (b2b, b2c, public), is_consumer, address_lines, siren",
+    "le destinataire : name, email, phone": "the recipient: name, email, phone",
+    "liste des factures : number, issue_date, due_date, amount, outstanding, days_late, interest, indemnity, "
+    "interest_pending (intérêts à parfaire : taux manquant), claimed (reste dû + intérêts + indemnité)":
+        "list of invoices: number, issue_date, due_date, amount, outstanding, days_late, interest, indemnity, "
+        "interest_pending (interest to be finalised: a rate is missing), claimed (outstanding + interest + "
+        "indemnity)",
+    "total TTC des factures listées": "total incl. VAT of the invoices listed",
+    "reste dû total": "total outstanding",
+    "pénalités (module juridique) : shown, interest, indemnity, total, grand_total (total réclamé : principal + "
+    "intérêts + indemnités), interest_pending (intérêts à parfaire, un taux manque), pending_label (le semestre "
+    "dont le taux manque : « 2e semestre 2026 »)":
+        "penalties (legal module): shown, interest, indemnity, total, grand_total (total claimed: principal + "
+        "interest + indemnities), interest_pending (interest to be finalised, a rate is missing), pending_label "
+        "(the half-year whose rate is missing: “2e semestre 2026”)",
+    "règlement : beneficiary, iban, bic, reference": "payment: beneficiary, iban, bic, reference",
+    "lien privé vers l'espace client (vide si le portail n'est pas activé)":
+        "private link to the customer area (empty if the portal is not enabled)",
+    "étape : pre_due, reminder_1, reminder_2, reminder_3, formal_notice, litigation":
+        "step: pre_due, reminder_1, reminder_2, reminder_3, formal_notice, litigation",
+    "canal : email, sms, letter (courrier ou recommandé)": "channel: email, sms, letter (letter or registered letter)",
+    "vrai si une relance a déjà été envoyée pour ces factures (avant aujourd'hui)":
+        "true if a reminder was already sent for these invoices (before today)",
+    "(courriers) nom à imprimer après « À l'attention de » (vide si le destinataire est déjà nommé)":
+        "(letters) name to print after “À l'attention de” (empty if the addressee is already named)",
+    "langue : fr ou en": "language: fr or en", "date du jour": "today's date",
+    "date limite de la mise en demeure (jour + 8)": "deadline of the formal notice (day + 8)",
+    "devise (EUR)": "currency (EUR)", "mentions légales de l'organisation": "the organisation's legal notice",
+    "(courriers) image du QR code de virement SEPA, à mettre dans <img src>":
+        "(letters) image of the SEPA transfer QR code, to put in <img src>",
+    "(courriers) image du logo de l'organisation, à mettre dans <img src>":
+        "(letters) image of the organisation's logo, to put in <img src>",
     # a payment's "moyen" (method), not the web's risk level "moyen" (medium)
     "moyen de paiement\x04moyen": "method",
 }

@@ -91,9 +91,10 @@ def company(settings, tmp_path, today):
     late = invoices_with_outstanding(org).filter(status=Invoice.Status.OPEN, kind=Invoice.Kind.INVOICE,
                                                  due_date__lt=today - timedelta(days=30)).first()
     assert late is not None
+    outstanding = late.outstanding  # type: ignore[attr-defined]  # annotated by invoices_with_outstanding
     action = Action.objects.create(org=org, customer=late.customer, step="formal_notice", channel="registered_letter",
-                                   date=today, status=Action.Status.AWAITING_APPROVAL, amount_due=late.outstanding)
-    ActionInvoice.objects.create(action=action, invoice=late, amount=late.outstanding)
+                                   date=today, status=Action.Status.AWAITING_APPROVAL, amount_due=outstanding)
+    ActionInvoice.objects.create(action=action, invoice=late, amount=outstanding)
     return org
 
 
@@ -118,6 +119,8 @@ def staff_pages(org: Organisation) -> dict[str, str]:
         "imports": reverse("imports:upload"), "documents": reverse("channels:index"), "kpi": reverse("analytics:kpi"),
         "kpi help": reverse("analytics:help"), "rates": reverse("legal:rates"),
         "plan": reverse("plan_edit", args=[Plan.objects.filter(org=org).first().pk]),  # type: ignore[union-attr]
+        "template": reverse("template_edit", args=["reminder_1", "email_subject", "fr"]),
+        "letter template": reverse("template_edit", args=["formal_notice", "letter", "fr"]),
     }
     disputed = Dispute.objects.filter(org=org).select_related("invoice").first()
     promised = Promise.objects.filter(org=org).first()
@@ -171,6 +174,20 @@ def test_labels_of_choices_and_forms_are_english_on_the_pages(company, english):
     assert 'for="id_start">From' in page and 'for="id_end">To' in page and "Collections by invoice" in page
     page = english.get(reverse("banking:report") + "?start=2026-02-01&end=2026-01-01").content.decode()
     assert "The start date must come before the end date." in page
+
+
+def test_identifier_errors_follow_the_reader_s_language():
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from relance.core.validators import validate_siren
+
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        validate_siren("123456789")
+    assert caught.value.messages == ["Invalid SIREN: 123456789"]
+    with pytest.raises(ValidationError) as caught:
+        validate_siren("123456789")
+    assert caught.value.messages == ["SIREN invalide : 123456789"]
 
 
 def test_a_call_logged_in_english_stays_french_on_the_timeline(company, english, today):
