@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relance.accounts.permissions import VIEWER, role_required
@@ -62,8 +63,9 @@ def ecb_decision_create(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         form.add_error(None, exc.message)
         return _page(request, ecb_form=form, status=400)
-    halves = ", ".join(str(r) for r in rows) or "aucun semestre"
-    messages.success(request, f"Décision BCE du {decision.effective_date:%d/%m/%Y} enregistrée ({halves}).")
+    halves = ", ".join(str(r) for r in rows) or _("aucun semestre")
+    messages.success(request, _("Décision BCE du %(day)s enregistrée (%(halves)s).") % {
+        "day": f"{decision.effective_date:%d/%m/%Y}", "halves": halves})
     return redirect("legal:rates")
 
 
@@ -77,11 +79,11 @@ def ecb_decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             ecb_decision_add(**form.cleaned_data)
-            messages.success(request, "Décision BCE modifiée.")
+            messages.success(request, _("Décision BCE modifiée."))
             return redirect("legal:rates")
         except ApplicationError as exc:
             form.add_error(None, exc.message)
-    return render(request, "legal/edit.html", {"form": form, "title": f"Décision BCE du {decision}"},
+    return render(request, "legal/edit.html", {"form": form, "title": _("Décision BCE du %(day)s") % {"day": decision}},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -96,7 +98,7 @@ def half_year_create(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         form.add_error(None, exc.message)
         return _page(request, half_form=form, status=400)
-    messages.success(request, f"Taux du {row} enregistrés.")
+    messages.success(request, _("Taux du %(half)s enregistrés.") % {"half": row})
     return redirect("legal:rates")
 
 
@@ -108,9 +110,9 @@ def half_year_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             rate_half_year_save(row=form.save(commit=False))
-            messages.success(request, f"Taux du {row} modifiés.")
+            messages.success(request, _("Taux du %(half)s modifiés.") % {"half": row})
             return redirect("legal:rates")
         except ApplicationError as exc:
             form.add_error(None, exc.message)
-    return render(request, "legal/edit.html", {"form": form, "title": f"Taux du {row}"},
+    return render(request, "legal/edit.html", {"form": form, "title": _("Taux du %(half)s") % {"half": row}},
                   status=400 if request.method == "POST" else 200)

@@ -4,7 +4,7 @@
 Then `relance compilemessages`. Besides web and analytics, the banking, channels, dunning, imports and legal apps
 have staff pages and their own catalogue; run makemessages there with `-i services.py -i selectors.py -i api.py
 -i penalties.py -i letters.py -i litigation.py -i replies.py -i pdf.py -i models.py -i forms.py -i tests
--i migrations` (and `-i views.py` in dunning; in channels also `-i phone.py -i admin.py -i admin -i statement.html
+-i migrations` (and `-i views.py` in dunning, `-i rates.py` in legal; in channels also `-i phone.py -i admin.py -i admin -i statement.html
 -i litigation.html -i print_batch_cover.html -i message_templates -i builders.py -i statement.py -i context.py
 -i rendering.py`: the documents sent to customers follow the customer's language, not the reader's): those
 messages are in the project catalogue (locale/services_en.py). Strings of the shared layout (templates/base.html, registration/login.html)
@@ -480,6 +480,12 @@ EN.update({  # the documents page and the court choice (channels)
     "Date ou numéro de suivi invalide.": "Invalid date or tracking number.",
     "Recommandé de %(customer)s mis à jour.": "Registered letter of %(customer)s updated.",
     "Juridiction enregistrée pour %(customer)s : %(court)s.": "Court saved for %(customer)s: %(court)s.",
+})
+EN.update({  # the rates editor's confirmations (legal/views.py)
+    "aucun semestre": "no half-year", "Décision BCE du %(day)s enregistrée (%(halves)s).":
+    "ECB decision of %(day)s saved (%(halves)s).", "Décision BCE modifiée.": "ECB decision changed.",
+    "Décision BCE du %(day)s": "ECB decision of %(day)s", "Taux du %(half)s enregistrés.": "Rates of %(half)s saved.",
+    "Taux du %(half)s modifiés.": "Rates of %(half)s changed.", "Taux du %(half)s": "Rates of %(half)s",
 })
 BUCKET_LABELS = {k: k for k in ("Non échu", "1 à 30 jours", "31 à 60 jours", "61 à 90 jours", "Plus de 90 jours")}
 PLURALS = {
