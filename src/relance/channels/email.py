@@ -87,8 +87,10 @@ def email_build(*, org: Organisation, customer: Customer, ctx: MessageContext, t
     if with_statement is None:
         with_statement = getattr(settings, "RELANCE_EMAIL_STATEMENT", True)
     if with_statement:
-        data, _ = statement_pdf(org=org, customer=customer, today=today)
-        message.attach(one_line(f"Releve-de-compte-{customer.ref}-{today:%Y-%m-%d}.pdf"), data, "application/pdf")
+        # In the message's language; several messages to one customer on one day share one rendering.
+        data, _ = statement_pdf(org=org, customer=customer, today=today, language=ctx.language)
+        name = "Statement-of-account" if ctx.language == "en" else "Releve-de-compte"
+        message.attach(one_line(f"{name}-{customer.ref}-{today:%Y-%m-%d}.pdf"), data, "application/pdf")
     return message
 
 
