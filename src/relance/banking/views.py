@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relance.accounts.permissions import COLLECTOR, VIEWER, role_required
@@ -48,7 +49,7 @@ def _customer_for(org, request: HttpRequest, payment: Payment, book) -> Customer
     if request.GET.get("payment") == str(payment.pk) and (ref := request.GET.get("client", "").strip()):
         found = scoped(Customer, org).filter(ref__iexact=ref).first()
         if found is None:
-            messages.warning(request, f"Client inconnu : {ref}")
+            messages.warning(request, _("Client inconnu : %(ref)s") % {"ref": ref})
         return found
     pk = suggested_customer(org=org, payment=payment, book=book)
     return scoped(Customer, org).filter(pk=pk).first() if pk else None
@@ -84,7 +85,8 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         numbers = ", ".join(a.invoice.number for a in allocations)
-        messages.success(request, f"Paiement de {payment.amount} {payment.currency} affecté à {numbers}.")
+        messages.success(request, _("Paiement de %(amount)s %(currency)s affecté à %(numbers)s.") % {
+            "amount": payment.amount, "currency": payment.currency, "numbers": numbers})
     return redirect("banking:review")
 
 

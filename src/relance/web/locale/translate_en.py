@@ -373,6 +373,9 @@ EN.update({  # the banking, approvals, imports and rates pages (their apps' own 
     "Problème": "Problem", "Relevés": "Statements", "détection automatique": "automatic detection",
     "Simulation (ne rien enregistrer)": "Dry run (save nothing)", "Importer": "Import",
     "Votre rôle permet de consulter, pas d'importer.": "Your role can view, not import.",
+    "Client inconnu : %(ref)s": "Unknown customer: %(ref)s",
+    "Paiement de %(amount)s %(currency)s affecté à %(numbers)s.": "Payment of %(amount)s %(currency)s allocated to "
+    "%(numbers)s.",
     "Format": "Format", "Source": "Source", "Date d'effet": "Effective date",
     # dunning approvals
     "Relances à valider": "Reminders awaiting approval",
