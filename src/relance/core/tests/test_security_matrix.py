@@ -434,11 +434,13 @@ def test_every_url_declares_its_access_rule():
 # --- Helpers ---------------------------------------------------------------------------------------------------
 
 def snapshot(org: Organisation) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row that belongs to `org` (and every row of the tables shared by all organisations), to prove that a
-    refused request wrote nothing. The portal's rate-limit counters count every request by design."""
+    """Every row that belongs to `org` (and every row of the tables shared by all organisations, and the queue of
+    background tasks), to prove that a refused request wrote nothing nor queued anything. The portal's rate-limit
+    counters count every request by design."""
     rows: dict[str, list[tuple[Any, ...]]] = {}
     for model in apps.get_models():
-        if not model.__module__.startswith("relance.") or model is RateCounter:
+        ours = model.__module__.startswith("relance.") or model._meta.app_label == "django_tasks_database"
+        if not ours or model is RateCounter:
             continue
         names = {f.name for f in model._meta.concrete_fields}
         qs = model._default_manager.all()
