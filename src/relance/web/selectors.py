@@ -276,9 +276,9 @@ _VIA = re.compile(r"via ([a-z_]+(?:, [a-z_]+)*)(?=\.| ;)")
 
 _DAY = r"(\d\d/\d\d/\d{4})"
 _LABEL = r"« ([^»]+) »"
-#: The planner's French sentences (dunning/planner.py: decide, _decide_step, note, _outcome_text, explain) and their
-#: English, applied in this order once the codes are labels and the rule numbers gone. The planner stays French:
-#: it is pure, and the command line and its tests speak French.
+#: The planner's French sentences (dunning/planner.py: decide, _decide_step, note, _outcome_text, explain; and the
+#: two of dunning.services.dunning_explain) and their English, applied in this order once the codes are labels and
+#: the rule numbers gone. The planner stays French: it is pure, and the command line and its tests speak French.
 _EXPLANATION_EN: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(french), english) for french, english in (
     (rf"^Facture (.+?), le {_DAY} : reçoit une étape — ", r"Invoice \1, on \2: gets a step — "),
     (rf"^Facture (.+?), le {_DAY} : ne reçoit pas d'étape — ", r"Invoice \1, on \2: gets no step — "),
@@ -329,6 +329,10 @@ _EXPLANATION_EN: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(fre
      r"a payment plan in progress covers the invoice (instalment of \1, grace period included): no reminder while "
      r"it is kept."),
     (r"aucune information\.", "no information."),
+    # dunning.services.dunning_explain, for an invoice the planner does not see
+    (r"c'est un avoir : un avoir n'est jamais relancé\.", "it is a credit note: a credit note is never reminded."),
+    (r"elle n'a plus de restant dû ou n'est pas ouverte \(statut : ([^)]*)\)\.",
+     r"it has nothing left due or is not open (status: \1)."),
     (_LABEL, r"“\1”"),
 ))
 

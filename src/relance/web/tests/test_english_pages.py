@@ -258,7 +258,12 @@ def planner_sentences() -> list[str]:
             "le 13/11/2026 (l'étape « reminder_3 » +14 j). Elle part "
             "aujourd'hui — action en attente de validation (règle 12), via registered_letter.",
             "un échéancier de paiement en cours couvre la facture (échéance du 13/11/2026, délai de grâce compris) "
-            ": pas de relance tant qu'il est respecté."]
+            ": pas de relance tant qu'il est respecté.",
+            # dunning.services.dunning_explain, for an invoice the planner does not see
+            "Facture AV-1, le 23/11/2026 : ne reçoit pas d'étape (règle 9) — c'est un avoir : un avoir n'est jamais "
+            "relancé.",
+            "Facture FA-1, le 23/11/2026 : ne reçoit pas d'étape (règle 9) — elle n'a plus de restant dû ou n'est pas "
+            "ouverte (statut : paid)."]
 
 
 def test_every_sentence_of_the_planner_reads_in_english_on_a_staff_page():
