@@ -251,7 +251,8 @@ def _token(w: SimpleNamespace) -> dict[str, Any]:
 
 REVOKE_HOLE = ("HOLE: a collector revokes the customer's portal links from the customer page "
                "(web/views/customers.py customer_portal_revoke, @role_required(COLLECTOR)), while portal:revoke "
-               "and docs/readme/portal.md reserve revocation to managers and owners")
+               "(portal/views.py, MANAGER) and docs/readme/portal.md reserve revocation to managers and owners "
+               "(web.md lists it among the customer page's collector actions: one of the two rules must go)")
 
 URLS: dict[str, Rule] = {
     # -- open to everyone (allow-list) --
