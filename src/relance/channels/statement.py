@@ -153,7 +153,7 @@ def statement_pdf(*, org: Organisation, customer: Customer, today: date,
     return _render(html, logo, Path(org.logo.path).stat().st_mtime_ns if logo else 0)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=128)  # a day's run may put many customers between two messages to one customer
 def _render(html: str, logo: str, logo_mtime: int) -> tuple[bytes, int]:
     from weasyprint import HTML
 
