@@ -7,7 +7,8 @@ Rules, in order of confidence (the first that gives an answer wins):
 3. the payer's IBAN, or a name close to a customer's, together with an amount equal to one open invoice
    of that customer or to the sum of several of them;
 4. the amount alone, when exactly one open invoice in the currency has that outstanding amount.
-Anything else goes to the review queue, with the reason.
+Anything else goes to the review queue, with the reason. A payment is only ever set against invoices in its
+own currency: one in a foreign currency that no such invoice takes is for a person to reconcile.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ MIN_NUMBER_LENGTH = 4
 MAX_TOKENS = 6
 NAME_SCORE = 90
 SUBSET_LIMIT = 12
+#: the currency of the books: a payment in any other is reconciled by hand unless an invoice in it fits
+HOME_CURRENCY = "EUR"
 _TOKEN = re.compile(r"[A-Z0-9]+")
 _NOT_TOKEN = re.compile(r"[^A-Z0-9]+")
 _LEGAL_FORMS = {"SA", "SAS", "SASU", "SARL", "EURL", "SNC", "SCI", "SCOP", "SCM", "SELARL", "STE", "SOC",
@@ -323,6 +326,12 @@ def _by_amount(facts: PaymentFacts, book: OpenBook) -> Decision | None:
                     [(inv, facts.amount)], inv.customer_id)
 
 
+def foreign_currency_reason(currency: str, detail: str) -> str:
+    """The currency first: a person must convert and reconcile; what the rules found (or not) after."""
+    detail = detail.removeprefix("À vérifier : ").rstrip(".")
+    return f"À vérifier, devise {currency} : à rapprocher à la main — {detail}."
+
+
 def match_payment(facts: PaymentFacts, book: OpenBook) -> Decision:
     """Decide, and settle the book in memory so the next payment of the same import sees it."""
     words = tokens(" ".join((facts.remittance, facts.creditor_reference)))
@@ -333,6 +342,8 @@ def match_payment(facts: PaymentFacts, book: OpenBook) -> Decision:
         reason = (f"À vérifier : {amount_count} factures ouvertes ont ce montant." if amount_count > 1
                   else "À vérifier : aucune facture reconnue (ni numéro, ni référence, ni payeur connu, ni montant).")
         decision = Decision("review", reason)
+    if not decision.matched and facts.currency != HOME_CURRENCY:
+        decision.reason = foreign_currency_reason(facts.currency, decision.reason)
     for inv, amount in decision.allocations:
         book.settle(inv, amount)
     return decision

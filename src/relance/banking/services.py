@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from relance.accounts.models import Organisation
 from relance.activity.models import Event, Task
 from relance.activity.services import event_record, task_create
-from relance.banking.matching import Decision, PaymentFacts, match_payment, normalise_iban
+from relance.banking.matching import HOME_CURRENCY, Decision, PaymentFacts, match_payment, normalise_iban
 from relance.banking.models import BankReversal, BankStatement
 from relance.banking.parsers import parse_statement_file
 from relance.banking.parsers.common import check_size
@@ -60,6 +60,8 @@ class ImportOutcome:
     reversed: int = 0
     matched: int = 0
     review: int = 0
+    #: payments in another currency than the books', left for a person to reconcile
+    foreign: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     messages: list[str] = field(default_factory=list)
 
 
@@ -171,6 +173,8 @@ def statements_record(*, org: Organisation, inputs: list[StatementInput], today:
         _update_counts(statement, counts)
         outcome.duplicates += counts["duplicates"]
         outcome.messages.append(_statement_message(item.parsed, counts))
+        if warning := foreign_account_warning(org, item.parsed):
+            outcome.messages.append(warning)
     if new_lines:
         created = payments_create(org=org, lines=new_lines, outcome=outcome)
         outcome.reversed += _pending_reversals_apply(org=org, payments=created, today=today)
@@ -192,6 +196,16 @@ def _statement_message(s: ParsedStatement, counts: dict[str, int]) -> str:
             f"{s.closing_date.strftime('%d/%m/%Y') if s.closing_date else '?'} — {counts['created']} paiement(s) "
             f"nouveau(x), {counts['duplicates']} déjà connu(s), {counts['debits']} débit(s) ignoré(s), "
             f"{counts['reversals']} contre-passation(s).")
+
+
+def foreign_account_warning(org: Organisation, s: ParsedStatement) -> str:
+    """A statement of an account whose IBAN is not the organisation's: a private or another company's
+    account imported by mistake would credit its payments to customers. Said, not refused."""
+    own, theirs = normalise_iban(org.iban), normalise_iban(s.account_iban)
+    if not own or not theirs or own == theirs:
+        return ""
+    return (f"{s.file} : le relevé est celui du compte {s.account_iban}, qui n'est pas l'IBAN de l'organisation "
+            f"({org.iban}) — vérifiez qu'il s'agit bien d'un compte de l'entreprise avant de relancer.")
 
 
 def _facts(line: BankLine) -> PaymentFacts:
@@ -238,9 +252,20 @@ def payments_create(*, org: Organisation, lines: list[BankLine], outcome: Import
     outcome.created += len(payments)
     outcome.matched += len(matched)
     outcome.review += len(payments) - len(matched)
-    outcome.messages.append(f"Rapprochement : {outcome.matched} paiement(s) affecté(s) automatiquement, "
-                            f"{outcome.review} à vérifier dans la file « Paiements à rapprocher ».")
+    for payment, decision in zip(payments, decisions, strict=True):
+        if not decision.matched and payment.currency != HOME_CURRENCY:
+            outcome.foreign[payment.currency] += 1
+    outcome.messages.append(_matching_message(outcome))
     return payments
+
+
+def _matching_message(outcome: ImportOutcome) -> str:
+    text = (f"Rapprochement : {outcome.matched} paiement(s) affecté(s) automatiquement, "
+            f"{outcome.review} à vérifier dans la file « Paiements à rapprocher »")
+    if foreign := sum(outcome.foreign.values()):
+        currencies = ", ".join(f"{n} en {c}" for c, n in sorted(outcome.foreign.items()))
+        text += f", dont {foreign} en devise étrangère à rapprocher à la main ({currencies})"
+    return text + "."
 
 
 def _insert_payments(org: Organisation, payments: list[Payment]) -> None:

@@ -30,7 +30,9 @@ class InputProblem:
         where = self.file
         if self.line is not None:
             where += f", ligne {self.line}"
-        if self.field:
+        if self.field and self.field.startswith(("BT-", "BG-")):  # an EN 16931 term of an e-invoice's XML
+            where += f", élément {self.field}"
+        elif self.field:
             where += f", champ « {self.field} »"
         return f"{where} : {self.message}"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from relance.core.errors import InputError, InputProblem
 from relance.core.reports import ImportReport
 from relance.imports.parsers import ParseResult, parse_bytes
 from relance.imports.parsers.base import CreditLink
+from relance.imports.parsers.einvoice import TERM_NAMES, Seller
 from relance.imports.plan import EINVOICE_SOURCES, ImportPlan, chunks, progress_bar, scan_whole_ledger
 from relance.imports.sources import read_sources
 from relance.imports.writer import write_plan
@@ -111,6 +113,7 @@ def _plan(org: Organisation, parsed: ParseResult, *, progress: bool) -> ImportPl
     _merge_customers(plan)
     _check_phones(plan, problems)
     _check_payee_ibans(plan)
+    _check_sellers(org, plan)
     _load_existing(org, plan)
     _classify(org, plan, problems)
     if problems:
@@ -144,15 +147,22 @@ def _plan_table(org: Organisation, parsed: ParseResult, plan: ImportPlan) -> lis
     return records
 
 
+def _number_problem(record: InvoiceRecord, message: str) -> InputProblem:
+    """A problem with an invoice number: the line and column of a table, the EN 16931 term of an XML."""
+    if record.source in EINVOICE_SOURCES:
+        return InputProblem(record.file, None, TERM_NAMES["BT-1"], message)
+    return InputProblem(record.file, record.line, "invoice_number", message)
+
+
 def _add_record(plan: ImportPlan, record: InvoiceRecord, problems: list[InputProblem]) -> None:
     previous = plan.records.get(record.number)
     if previous is None:
         plan.records[record.number] = record
     elif _fingerprint(previous) != _fingerprint(record):
         what = "conflit : un autre document" if record.source in EINVOICE_SOURCES else "numéro en double"
-        problems.append(InputProblem(record.file, record.line, "invoice_number",
-                                     f"{what} porte déjà le numéro {record.number} ({previous.file}, ligne "
-                                     f"{previous.line}) avec des données différentes ; rien n'a été fusionné."))
+        where = previous.file if previous.source in EINVOICE_SOURCES else f"{previous.file}, ligne {previous.line}"
+        problems.append(_number_problem(record, f"{what} porte déjà le numéro {record.number} ({where}) avec des "
+                                                "données différentes ; rien n'a été fusionné."))
 
 
 def _merge_customers(plan: ImportPlan) -> None:
@@ -194,6 +204,42 @@ def _check_payee_ibans(plan: ImportPlan) -> None:
         except SchwiftyException as exc:
             plan.warnings.append(f"{record.file} : IBAN du bénéficiaire invalide ({record.payee_iban} : {exc}) "
                                  "— non enregistré.")
+
+
+def _check_sellers(org: Organisation, plan: ImportPlan) -> None:
+    """An e-invoice issued by someone else than the organisation is most likely a purchase invoice put in
+    the wrong folder: it still imports (the user may know better), but the report says so."""
+    own_sirens, own_vats = _identity(org.siren, org.siret, org.vat_number)
+    if not own_sirens and not own_vats:
+        return
+    for record in plan.records.values():
+        seller = getattr(record, "seller", None)
+        if isinstance(seller, Seller) and seller_differs(seller, own_sirens, own_vats):
+            ids = ", ".join(f"{label} {value}" for label, value in (
+                ("TVA", seller.vat_number), ("SIREN", seller.siren)) if value)
+            plan.warnings.append(f"{record.file} : vendeur {seller.name or '(sans nom)'} ({ids}) différent de "
+                                 f"l'organisation — facture d'achat ? La facture {record.number} est importée "
+                                 "comme créance client : vérifiez-la.")
+
+
+def seller_differs(seller: Seller, own_sirens: set[str], own_vats: set[str]) -> bool:
+    """True only when both sides name a SIREN, or both a VAT number, and none of them is shared."""
+    sirens, vats = _identity(seller.siren, seller.siret, seller.vat_number)
+    if sirens & own_sirens or vats & own_vats:
+        return False
+    return bool((sirens and own_sirens) or (vats and own_vats))
+
+
+def _identity(siren: str, siret: str, vat_number: str) -> tuple[set[str], set[str]]:
+    """SIRENs and VAT numbers of a company; a French VAT number holds its SIREN and a SIREN gives its VAT."""
+    sirens = {s for s in (siren, siret[:9]) if len(s) == 9}
+    vat = re.sub(r"[\s.-]", "", vat_number).upper()
+    vats = {vat} if vat else set()
+    if vat.startswith("FR") and len(vat) == 13 and vat[4:].isdigit() and vat[4:7] != "000":  # 000: Monaco
+        sirens.add(vat[4:])
+    for number in list(sirens):
+        vats.add(f"FR{(12 + 3 * (int(number) % 97)) % 97:02d}{number}")
+    return sirens, vats
 
 
 def _load_customers(org: Organisation, plan: ImportPlan) -> None:
@@ -244,9 +290,9 @@ def _classify(org: Organisation, plan: ImportPlan, problems: list[InputProblem])
         elif existing[0] == plan.hashes[number]:
             plan.unchanged += 1
         elif record.source in EINVOICE_SOURCES or existing[1] in EINVOICE_SOURCES:
-            problems.append(InputProblem(record.file, record.line, "invoice_number",
-                                         f"conflit : la facture {number} existe déjà ({existing[2] or existing[1]}) "
-                                         "avec un contenu différent ; document refusé, rien n'a été fusionné."))
+            problems.append(_number_problem(record, f"conflit : la facture {number} existe déjà "
+                                                    f"({existing[2] or existing[1]}) avec un contenu différent ; "
+                                                    "document refusé, rien n'a été fusionné."))
         else:
             plan.updated.append(number)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -33,13 +33,33 @@ PDF_LIMITS = {
 }
 
 
+#: EN 16931 terms named in error messages, as a finance assistant reads them
+TERM_NAMES = {
+    "BT-1": "BT-1 (numéro de facture)",
+    "BT-9": "BT-9 (date d'échéance)",
+    "BT-44": "BT-44 (nom de l'acheteur)",
+}
+
+
+@dataclass(frozen=True)
+class Seller:
+    """The seller (BG-4) as the document names it: who issued the invoice."""
+
+    name: str = ""
+    siren: str = ""
+    siret: str = ""
+    vat_number: str = ""
+
+
 @dataclass(frozen=True)
 class EInvoiceRecord(InvoiceRecord):
     """An e-invoice also carries its document type and buyer identity, so that two different documents
-    under one number are told apart (see `invoice_fingerprint`)."""
+    under one number are told apart (see `invoice_fingerprint`), and its seller, so that an invoice
+    the organisation did not issue (a purchase invoice) can be pointed out."""
 
     type_code: str = "380"
     buyer_identity: str = ""
+    seller: Seller = field(default_factory=Seller, compare=False)
 
 
 def xml_from_pdf(data: bytes, file: str) -> bytes:
@@ -125,7 +145,7 @@ def _to_result(t: dict[str, Any], file: str, source: str) -> ParseResult:
     due = _day(t.get("BT-9"))
     if due is not None and due < issue:
         raise refuse(file, f"échéance ({due:%d/%m/%Y}) antérieure à la date de facture ({issue:%d/%m/%Y}).",
-                     field="BT-9")
+                     field=TERM_NAMES["BT-9"])
     buyer = _buyer(t.get("BG-7") or {}, file)
     record = EInvoiceRecord(
         file=file, line=1, number=number, customer=buyer, issue_date=issue,
@@ -134,6 +154,7 @@ def _to_result(t: dict[str, Any], file: str, source: str) -> ParseResult:
         payment_reference=str(t.get("BT-83") or "")[:64], payee_iban=re.sub(r"\s", "", str(t.get("BT-84") or "")),
         source=source, source_ref=file.rsplit("/", 1)[-1][:200], type_code=type_code,
         buyer_identity="|".join((buyer.name, buyer.siren, buyer.siret, buyer.vat_number)),
+        seller=_seller(t.get("BG-4") or {}),
     )
     return ParseResult(records=[record], warnings=warnings)
 
@@ -153,7 +174,7 @@ def _paid(kind: str, total: Decimal, due_amount: Decimal | None, number: str, fi
 def _buyer(party: dict[str, Any], file: str) -> CustomerRecord:
     name = str(party.get("name") or party.get("biz_name") or "").strip()
     if not name:
-        raise refuse(file, "facture électronique sans nom d'acheteur (BT-44).", field="BT-44")
+        raise refuse(file, "facture électronique sans nom d'acheteur (BT-44).", field=TERM_NAMES["BT-44"])
     siren, siret = _legal_ids(party)
     vat = str(party.get("vat_identifier") or "").replace(" ", "")
     contact = (party.get("contacts") or [{}])[0]
@@ -165,6 +186,15 @@ def _buyer(party: dict[str, Any], file: str) -> CustomerRecord:
         address=address, postcode=str(party.get("postcode") or "")[:10], city=str(party.get("city") or "")[:100],
         country=str(party.get("country_code") or "FR")[:2].upper(),
     )
+
+
+def _seller(party: dict[str, Any]) -> Seller:
+    """BT-27 name, BT-30 legal identifier (else a BT-29 identifier under the SIRENE scheme), BT-31 VAT."""
+    siren, siret = _legal_ids(party)
+    if not siren and (sirene := (party.get("identifiers") or {}).get("0002")):
+        siren, siret = _legal_ids({"legal_identifier": sirene})
+    return Seller(name=str(party.get("name") or party.get("biz_name") or "").strip()[:200], siren=siren,
+                  siret=siret, vat_number=re.sub(r"[\s.-]", "", str(party.get("vat_identifier") or "")).upper()[:20])
 
 
 def _legal_ids(party: dict[str, Any]) -> tuple[str, str]:
