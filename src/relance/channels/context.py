@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import phonenumbers
 from django.utils.translation import gettext_noop
 
 from relance.core.money import ZERO, money
@@ -144,9 +145,9 @@ class MessageContext:
 VARIABLES: dict[str, str] = {
     "organisation": gettext_noop("le créancier : name, address_lines, siren, email, phone"),
     "customer": gettext_noop("le client : name, ref, kind (b2b, b2c, public), is_consumer, address_lines, siren"),
-    "contact": gettext_noop("le destinataire : name, email, phone"),
+    "contact": gettext_noop("le destinataire : name, email, phone, is_department (un service, pas une personne)"),
     "invoices": gettext_noop("liste des factures : number, issue_date, due_date, amount, outstanding, days_late, "
-                             "interest, indemnity, interest_pending (intérêts à parfaire : taux manquant), claimed "
+                             "overdue (déjà échue), interest, indemnity, interest_pending (intérêts à parfaire : taux manquant), claimed "
                              "(reste dû + intérêts + indemnité)"),
     "total_amount": gettext_noop("total TTC des factures listées"),
     "total_outstanding": gettext_noop("reste dû total"),
@@ -162,6 +163,15 @@ VARIABLES: dict[str, str] = {
                                       "(avant aujourd'hui)"),
     "attention": gettext_noop("(courriers) nom à imprimer après « À l'attention de » (vide si le destinataire est "
                               "déjà nommé)"),
+    "attention_line": gettext_noop("(courriers) la ligne « À l'attention de … » complète, accordée à un service "
+                                   "(« À l'attention du service comptabilité ») ; vide si le destinataire est déjà "
+                                   "nommé"),
+    "greeting": gettext_noop("formule d'appel d'un e-mail, sans virgule : « Bonjour Madame Dubois », « Bonjour "
+                             "Jean Martin » ou « Bonjour » (contact qui est un service)"),
+    "salutation": gettext_noop("formule d'appel d'un courrier, sans virgule : « Madame », « Monsieur » (civilité "
+                               "connue) ou « Madame, Monsieur »"),
+    "invoices_overdue": gettext_noop("les factures listées déjà échues (même champs que invoices)"),
+    "invoices_upcoming": gettext_noop("les factures listées pas encore échues (à échoir)"),
     "language": gettext_noop("langue : fr ou en"),
     "today": gettext_noop("date du jour"),
     "deadline": gettext_noop("date limite de la mise en demeure (jour + 8)"),
@@ -172,10 +182,25 @@ VARIABLES: dict[str, str] = {
 }
 
 
+def phone_display(number: str) -> str:
+    """A phone number as printed: national format for a French number ("04 65 71 33 40"), international for
+    a foreign one ("+32 2 555 12 34"); anything unparsable as it was typed."""
+    try:
+        parsed = phonenumbers.parse(number, "FR")
+    except phonenumbers.NumberParseException:
+        return number
+    if not phonenumbers.is_possible_number(parsed):
+        return number
+    french = phonenumbers.region_code_for_number(parsed) == "FR"
+    fmt = phonenumbers.PhoneNumberFormat.NATIONAL if french else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(parsed, fmt)
+
+
 def _party_vars(party: Party) -> dict[str, Any]:
     data = asdict(party)
     data["address_lines"] = party.address_lines
     data["is_consumer"] = party.kind == "b2c"
+    data["phone"] = phone_display(party.phone) if party.phone else ""
     return data
 
 
@@ -201,6 +226,104 @@ def attention_line(customer: Party, contact_name: str) -> str:
     if customer.kind == "b2c" and addressee and (contact <= addressee or addressee <= contact):
         return ""
     return contact_name
+
+
+#: first word of a department's or role's name (no accents, lower case) → its French article
+_DEPARTMENT_ARTICLES = {
+    "service": "le", "services": "les", "secretariat": "le", "departement": "le", "pole": "le", "bureau": "le",
+    "cabinet": "le", "comptabilite": "la", "direction": "la", "cellule": "la", "facturation": "la",
+    "tresorerie": "la", "division": "la", "regie": "la", "gestion": "la", "equipe": "l'", "administration": "l'",
+    "accueil": "l'", "agence": "l'", "accounts": "the", "accounting": "the", "finance": "the", "billing": "the",
+}
+_TITLES = {"m": "Monsieur", "mr": "Monsieur", "monsieur": "Monsieur", "mme": "Madame", "madame": "Madame",
+           "mlle": "Madame", "mademoiselle": "Madame", "mrs": "Madame", "ms": "Madame", "miss": "Madame"}
+_ENGLISH_TITLES = {"Monsieur": "Mr", "Madame": "Ms"}
+
+
+def _plain_words(name: str) -> list[str]:
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    return [w for w in re.split(r"[^a-z0-9]+", plain) if w]
+
+
+def is_department(name: str) -> bool:
+    """A contact that is a department or a role ("Service comptabilité", "Direction financière"), not a person."""
+    words = _plain_words(name)
+    return bool(words) and words[0] in _DEPARTMENT_ARTICLES
+
+
+def department_phrase(name: str, language: str = "fr") -> str:
+    """The department with its article, inside a sentence: "le service comptabilité", "l'équipe achats"."""
+    text = name.strip()
+    if len(text) > 1 and not text.split()[0].isupper():
+        text = text[0].lower() + text[1:]
+    if language == "en":
+        return f"the {text}"
+    article = _DEPARTMENT_ARTICLES.get(_plain_words(name)[0], "le")
+    article = "le" if article == "the" else article
+    return article + text if article.endswith("'") else f"{article} {text}"
+
+
+def civility(name: str) -> str:
+    """"Madame" or "Monsieur" when the name starts with a title ("Mme Hélène Dubois", "M. Jean Martin")."""
+    words = name.split()
+    return _TITLES.get(_plain_words(words[0])[0], "") if words and _plain_words(words[0]) else ""
+
+
+def surname(name: str) -> str:
+    """The family name of "Mme Hélène Dubois", "LEFÈVRE Hélène" (capitals mark it) or "Jean Le Gall"."""
+    words = name.split()
+    if words and civility(name):
+        words = words[1:]
+    capitals = [w for w in words if len(w) > 1 and w.isupper()]
+    if capitals:
+        return " ".join(w.capitalize() if "-" not in w else "-".join(p.capitalize() for p in w.split("-"))
+                        for w in capitals)
+    return " ".join(words[1:] if len(words) > 1 else words)
+
+
+def _addressee(ctx: MessageContext, contact: ContactInfo) -> tuple[str, str]:
+    """(civility, surname) of the person a message is addressed to, when a title is known; else ("", "").
+
+    A consumer's title is stored in the customer's name ("Mme Hélène Dubois"); it applies to the contact only
+    when the contact is the consumer (not another member of the household).
+    """
+    names = [contact.name] if contact.name else []
+    if ctx.is_consumer and (not contact.name or not attention_line(ctx.customer, contact.name)):
+        names.append(ctx.customer.name)
+    for name in names:
+        if title := civility(name):
+            return title, surname(name)
+    return "", ""
+
+
+def greetings(ctx: MessageContext, contact: ContactInfo) -> dict[str, str]:
+    """`greeting` (e-mail, "Bonjour Madame Dubois"), `salutation` (letter, "Madame") and `attention_line`."""
+    english = ctx.language == "en"
+    title, family = _addressee(ctx, contact)
+    department = is_department(contact.name)
+    person = "" if department else contact.name or (ctx.customer.name if ctx.is_consumer else "")
+    if title:
+        named = f"{_ENGLISH_TITLES[title] if english else title} {family}".strip()
+        greeting, salutation = (f"Dear {named}", f"Dear {named}") if english else (f"Bonjour {named}", title)
+    else:
+        salutation = "Dear Sir or Madam" if english else "Madame, Monsieur"
+        greeting = (f"Dear {person}" if person else salutation) if english else " ".join(("Bonjour", person)).strip()
+    attention = attention_line(ctx.customer, contact.name)
+    if attention and department:
+        line = (f"For the attention of {department_phrase(attention, 'en')}" if english else
+                "À l'attention " + _of(department_phrase(attention)))
+    else:
+        lead = "For the attention of" if english else "À l'attention de"
+        line = f"{lead} {attention}" if attention else ""
+    return {"greeting": greeting, "salutation": salutation, "attention_line": line}
+
+
+def _of(phrase: str) -> str:
+    """French "de" + article: "du service", "de la direction", "de l'équipe", "des services"."""
+    for article, contracted in (("le ", "du "), ("les ", "des ")):
+        if phrase.startswith(article):
+            return contracted + phrase[len(article):]
+    return f"de {phrase}"
 
 
 def half_year_label(year: int, half: int, language: str) -> str:
@@ -235,12 +358,16 @@ def template_variables(ctx: MessageContext) -> dict[str, Any]:
     for line in ctx.invoices:
         indemnity = ZERO if ctx.is_consumer else line.indemnity
         invoices.append({**asdict(line), "indemnity": indemnity, "document_path": "",
-                         "claimed": money(line.outstanding + line.interest + indemnity)})
+                         "claimed": money(line.outstanding + line.interest + indemnity),
+                         "overdue": line.due_date < ctx.today})
     return {
         "organisation": _party_vars(ctx.organisation),
         "customer": _party_vars(ctx.customer),
-        "contact": asdict(contact),
+        "contact": {**asdict(contact), "phone": phone_display(contact.phone) if contact.phone else "",
+                    "is_department": is_department(contact.name)},
         "invoices": invoices,
+        "invoices_overdue": [i for i in invoices if i["overdue"]],
+        "invoices_upcoming": [i for i in invoices if not i["overdue"]],
         "total_amount": ctx.total_amount,
         "total_outstanding": ctx.total_outstanding,
         "penalties": penalty_variables(ctx),
@@ -250,6 +377,7 @@ def template_variables(ctx: MessageContext) -> dict[str, Any]:
         "channel": ctx.channel,
         "previous_reminder": ctx.previous_reminder,
         "attention": attention_line(ctx.customer, contact.name),
+        **greetings(ctx, ctx.contacts[0] if ctx.contacts else ContactInfo()),
         "language": ctx.language,
         "today": ctx.today,
         "deadline": ctx.deadline,

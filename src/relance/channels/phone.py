@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
-from relance.channels.context import MessageContext
+from relance.channels.context import MessageContext, department_phrase, is_department, phone_display
 from relance.core.money import format_eur
 
 #: Reason codes the call form offers (code, French label); the web app's form uses this list and shows the labels
@@ -29,7 +29,7 @@ OPENINGS = {
 }
 
 SCRIPT = [
-    "1. Se présenter ({org}) et demander le service comptabilité ou {contact}.",
+    "1. Se présenter ({org}) et demander {contact}.",
     "2. Écouter d'abord : « Nous n'avons pas reçu le règlement de {count} ; y a-t-il une raison ? » "
     "Laisser la personne expliquer sans l'interrompre.",
     "3. Faire preuve d'empathie : reformuler la difficulté, remercier pour l'explication.",
@@ -42,16 +42,28 @@ SCRIPT = [
 ]
 
 
+def whom_to_ask(ctx: MessageContext) -> str:
+    """Who the caller asks for: the department itself ("le service comptabilité"), else the contact person
+    or, failing that, the accounts department."""
+    name = ctx.contacts[0].name if ctx.contacts else ""
+    if ctx.is_consumer:
+        return name or ctx.customer.name
+    if not name:
+        return "le service comptabilité ou la personne en charge des paiements"
+    if is_department(name):
+        return department_phrase(name)
+    return f"{name} ou, à défaut, le service comptabilité"
+
+
 def call_script_text(ctx: MessageContext, *, phones: list[str]) -> str:
     """The body of the phone task: numbers, invoices, the script for this stage, the outcome codes."""
     oldest = min(ctx.invoices, key=lambda i: i.due_date) if ctx.invoices else None
-    numbers = "\n".join(f"- {p}" for p in phones) or "- aucun numéro enregistré : compléter la fiche client"
+    numbers = "\n".join(f"- {phone_display(p)}" for p in phones) or "- aucun numéro enregistré : compléter la fiche client"
     lines = "\n".join(
         f"- {i.number} du {i.issue_date:%d/%m/%Y}, échéance {i.due_date:%d/%m/%Y} : {format_eur(i.outstanding)} "
         f"restant dû sur {format_eur(i.amount)} ({i.days_late} j de retard)" for i in ctx.invoices)
     values = {
-        "org": ctx.organisation.name, "contact": ctx.contacts[0].name if ctx.contacts and ctx.contacts[0].name
-        else "la personne en charge des paiements",
+        "org": ctx.organisation.name, "contact": whom_to_ask(ctx),
         "count": "la facture" if len(ctx.invoices) == 1 else f"{len(ctx.invoices)} factures",
         "total": format_eur(ctx.total_outstanding),
         "oldest": f"{oldest.due_date:%d/%m/%Y}" if oldest else "—", "days": oldest.days_late if oldest else 0,

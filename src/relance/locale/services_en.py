@@ -407,12 +407,14 @@ EN = {
     "le créancier : name, address_lines, siren, email, phone": "the creditor: name, address_lines, siren, email, phone",
     "le client : name, ref, kind (b2b, b2c, public), is_consumer, address_lines, siren":
         "the customer: name, ref, kind (b2b, b2c, public), is_consumer, address_lines, siren",
-    "le destinataire : name, email, phone": "the recipient: name, email, phone",
-    "liste des factures : number, issue_date, due_date, amount, outstanding, days_late, interest, indemnity, "
-    "interest_pending (intérêts à parfaire : taux manquant), claimed (reste dû + intérêts + indemnité)":
-        "list of invoices: number, issue_date, due_date, amount, outstanding, days_late, interest, indemnity, "
-        "interest_pending (interest to be finalised: a rate is missing), claimed (outstanding + interest + "
-        "indemnity)",
+    "le destinataire : name, email, phone, is_department (un service, pas une personne)":
+        "the recipient: name, email, phone, is_department (a department, not a person)",
+    "liste des factures : number, issue_date, due_date, amount, outstanding, days_late, overdue (déjà échue), "
+    "interest, indemnity, interest_pending (intérêts à parfaire : taux manquant), claimed (reste dû + intérêts + "
+    "indemnité)":
+        "list of invoices: number, issue_date, due_date, amount, outstanding, days_late, overdue (already past "
+        "due), interest, indemnity, interest_pending (interest to be finalised: a rate is missing), claimed "
+        "(outstanding + interest + indemnity)",
     "total TTC des factures listées": "total incl. VAT of the invoices listed",
     "reste dû total": "total outstanding",
     "pénalités (module juridique) : shown, interest, indemnity, total, grand_total (total réclamé : principal + "
@@ -431,6 +433,20 @@ EN = {
         "true if a reminder was already sent for these invoices (before today)",
     "(courriers) nom à imprimer après « À l'attention de » (vide si le destinataire est déjà nommé)":
         "(letters) name to print after “À l'attention de” (empty if the addressee is already named)",
+    "(courriers) la ligne « À l'attention de … » complète, accordée à un service (« À l'attention du service "
+    "comptabilité ») ; vide si le destinataire est déjà nommé":
+        "(letters) the whole “À l'attention de …” line, agreed with a department (“À l'attention du service "
+        "comptabilité”); empty if the addressee is already named",
+    "formule d'appel d'un e-mail, sans virgule : « Bonjour Madame Dubois », « Bonjour Jean Martin » ou « Bonjour "
+    "» (contact qui est un service)":
+        "an e-mail's greeting, without the comma: “Bonjour Madame Dubois”, “Bonjour Jean Martin” or “Bonjour” "
+        "(a contact that is a department)",
+    "formule d'appel d'un courrier, sans virgule : « Madame », « Monsieur » (civilité connue) ou « Madame, "
+    "Monsieur »":
+        "a letter's salutation, without the comma: “Madame”, “Monsieur” (known title) or “Madame, Monsieur”",
+    "les factures listées déjà échues (même champs que invoices)":
+        "the listed invoices already past due (same fields as invoices)",
+    "les factures listées pas encore échues (à échoir)": "the listed invoices not yet due",
     "langue : fr ou en": "language: fr or en", "date du jour": "today's date",
     "date limite de la mise en demeure (jour + 8)": "deadline of the formal notice (day + 8)",
     "devise (EUR)": "currency (EUR)", "mentions légales de l'organisation": "the organisation's legal notice",

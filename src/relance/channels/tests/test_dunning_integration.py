@@ -84,7 +84,7 @@ def test_the_call_task_of_a_real_action_carries_the_script(org, setup):
 
     customer, invoice = setup
     text = call_script(make_action(org, customer, invoice, "call", "phone"))
-    assert "Appeler Imprimerie Zoé (C777)" in text and "FA-777" in text and "+33612345678" in text
+    assert "Appeler Imprimerie Zoé (C777)" in text and "FA-777" in text and "06 12 34 56 78" in text
 
 
 def test_the_litigation_chronology_lists_the_dunning_actions_once(org, setup):

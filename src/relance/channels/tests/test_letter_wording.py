@@ -128,7 +128,7 @@ def test_a_letter_never_uses_email_wording(step, language):
 
 def test_a_first_reminder_letter_says_how_to_answer_by_post_phone_or_portal():
     text = plain(render_part(sample_context(step="reminder_1", channel="letter"), "letter"))
-    assert "contactez-nous par téléphone au +33140000000, par courrier à l'adresse ci-dessus ou depuis votre " \
+    assert "contactez-nous par téléphone au 01 40 00 00 00, par courrier à l'adresse ci-dessus ou depuis votre " \
            "espace client" in text
     assert "Si votre règlement a croisé ce courrier" in text
     assert "Veuillez agréer, Madame, Monsieur" in text and "Bien cordialement" not in text
@@ -162,7 +162,9 @@ def test_a_consumer_letter_names_the_consumer_once(contact_name):
                   contacts=(ContactInfo(name=contact_name),))
     html = render_part(ctx, "letter")
     assert recipient(html) == "Lettre recommandée avec AR Mme LEFÈVRE Hélène 3 rue des Lilas 69003 LYON"
-    assert "À l'attention de" not in html and plain(html).count("Hélène") == 1 and "Madame, Monsieur," in html
+    assert "À l'attention de" not in html and plain(html).count("Hélène") == 1
+    # her title is known (stored in the customer's name): "Madame," rather than "Madame, Monsieur,"
+    assert "<p>Madame,</p>" in html and "Madame, Monsieur" not in html
 
 
 def test_a_company_letter_still_names_the_contact():

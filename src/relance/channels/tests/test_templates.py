@@ -78,9 +78,10 @@ def test_sandbox_escape_attempts_are_refused(source):
 
 def test_an_unknown_variable_is_refused_with_a_french_message():
     assert template_validate("Bonjour {{ client_nom }}") == [
-        "Variable inconnue : « client_nom ». Variables disponibles : attention, channel, contact, currency, "
-        "customer, deadline, invoices, language, legal_mentions, logo_uri, organisation, payment, penalties, "
-        "portal_link, previous_reminder, qr_code, step, today, total_amount, total_outstanding."
+        "Variable inconnue : « client_nom ». Variables disponibles : attention, attention_line, channel, contact, "
+        "currency, customer, deadline, greeting, invoices, invoices_overdue, invoices_upcoming, language, "
+        "legal_mentions, logo_uri, organisation, payment, penalties, portal_link, previous_reminder, qr_code, "
+        "salutation, step, today, total_amount, total_outstanding."
     ]
     assert template_validate("{{ customer.name }") == ["Erreur de syntaxe ligne 1 : unexpected '}'"]
 
