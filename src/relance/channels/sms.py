@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import secrets
+import unicodedata
 import urllib.error
 import urllib.request
 from datetime import date, datetime, time, timedelta
@@ -44,6 +46,25 @@ TRANSLITERATION = {
     "ç": "c", "œ": "oe", "Œ": "OE", "À": "A", "Â": "A", "È": "E", "Ê": "E", "Ë": "E", "Î": "I", "Ï": "I",
     "Ô": "O", "Ù": "U", "Û": "U", "Ÿ": "Y", "ÿ": "y", "á": "a", "í": "i", "ó": "o", "ú": "u",
 }
+
+
+SENDER_MAX = 11
+#: legal forms dropped from a company name before it is cut to an SMS sender ID
+LEGAL_FORMS = frozenset({"sa", "sas", "sasu", "sarl", "eurl", "sci", "snc", "selarl", "selas", "scop", "ei", "eirl",
+                         "gie", "sca", "scs"})
+
+
+def sms_sender(org: Organisation) -> str:
+    """The alphanumeric sender ID of the organisation's SMS (operators: 3 to 11 letters or digits, at least one
+    letter, no accents): its sender name, else its name, without accents, punctuation or legal form
+    ("Atelier Durand SARL" → "AtelierDura")."""
+    for source in (org.sender_name, org.name):
+        plain = unicodedata.normalize("NFKD", source or "").encode("ascii", "ignore").decode()
+        words = [w for w in re.split(r"[^A-Za-z0-9]+", plain) if w and w.casefold() not in LEGAL_FORMS]
+        sender = "".join(words)[:SENDER_MAX]  # no spaces: not every operator accepts them
+        if len(sender) >= 3 and re.search(r"[A-Za-z]", sender):
+            return sender
+    return "Relance"
 
 
 def gsm7_normalise(text: str) -> str:
@@ -185,7 +206,7 @@ def sms_deliver(*, org: Organisation, customer: Customer, ctx: MessageContext, t
     text = sms_text(render_part(ctx, "sms", org=org))
     try:
         provider_id = (transport or transport_from_url(settings.SMS_URL)).send(
-            to=numbers[0], text=text, sender=org.sender_name or org.name)
+            to=numbers[0], text=text, sender=sms_sender(org))
     except TransportError as exc:
         return DeliveryOutcome(ok=False, error=exc.message, permanent=exc.permanent)
     SentMessage.objects.create(org=org, customer=customer, action_id=action_id, channel="sms", step=ctx.step,
