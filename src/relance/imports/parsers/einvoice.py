@@ -16,7 +16,7 @@ from typing import Any
 from lxml import etree
 from stdnum.fr import siren as stdnum_siren
 
-from relance.core.money import money
+from relance.core.money import format_eur, money
 from relance.imports.parsers.base import ParseResult
 from relance.imports.parsers.fields import siren_siret
 from relance.imports.parsers.safety import MAX_EMBEDDED_XML_BYTES, parse_xml, refuse
@@ -141,7 +141,7 @@ def _to_result(t: dict[str, Any], file: str, source: str) -> ParseResult:
         warnings.append(f"{file} : facture {number} (type {type_code}) au montant négatif, importée comme avoir.")
     excl = _decimal(t.get("BT-109"))
     total, excl = abs(total), (abs(excl) if excl is not None else None)
-    paid = _paid(kind, total, due_amount, number, file, warnings)
+    paid = _paid(kind, total, due_amount, number, file, warnings, currency=str(t.get("BT-5") or "EUR").upper())
     due = _day(t.get("BT-9"))
     if due is not None and due < issue:
         raise refuse(file, f"échéance ({due:%d/%m/%Y}) antérieure à la date de facture ({issue:%d/%m/%Y}).",
@@ -160,14 +160,14 @@ def _to_result(t: dict[str, Any], file: str, source: str) -> ParseResult:
 
 
 def _paid(kind: str, total: Decimal, due_amount: Decimal | None, number: str, file: str,
-          warnings: list[str]) -> Decimal:
+          warnings: list[str], *, currency: str = "EUR") -> Decimal:
     """What the document says is already paid: total − amount due (BT-115), within 0 … total."""
     if kind != "invoice" or due_amount is None:
         return Decimal("0.00")
     paid = total - due_amount
     if paid > total:
         warnings.append(f"{file} : facture {number} déjà réglée d'avance au-delà de son montant "
-                        f"(reste dû {due_amount}) : l'excédent n'est pas reporté.")
+                        f"(reste dû {format_eur(due_amount, currency)}) : l'excédent n'est pas reporté.")
     return money(min(max(paid, Decimal("0")), total))
 
 
