@@ -119,7 +119,7 @@ class RelanceCommand(BaseCommand):
                                        f"({_org_slugs()}).")
             org = orgs[0]
         if user_email:
-            membership = Membership.objects.filter(org=org, user__email__iexact=user_email).first()
+            membership = Membership.objects.filter(org=org, user__email__iexact=user_email, user__is_active=True).first()
             if membership is None or not membership.can(self.required_role):
                 raise ApplicationError(f"{user_email} n'a pas le droit de faire cela dans « {org.slug} ».")
         return org

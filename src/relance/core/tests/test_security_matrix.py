@@ -249,11 +249,6 @@ def _token(w: SimpleNamespace) -> dict[str, Any]:
     return {"token": w.token}
 
 
-REVOKE_HOLE = ("HOLE: a collector revokes the customer's portal links from the customer page "
-               "(web/views/customers.py customer_portal_revoke, @role_required(COLLECTOR)), while portal:revoke "
-               "(portal/views.py, MANAGER) and docs/readme/portal.md reserve revocation to managers and owners "
-               "(web.md lists it among the customer page's collector actions: one of the two rules must go)")
-
 URLS: dict[str, Rule] = {
     # -- open to everyone (allow-list) --
     "login": Rule(get=PUBLIC, post=PUBLIC, writes=False),
@@ -300,8 +295,7 @@ URLS: dict[str, Rule] = {
                              data=lambda w: {"contact": w.contact.pk, "name": "Pirate", "email": "p@x.fr"}),
     "customer_manual": Rule(get=None, post=COLLECTOR, args=_customer, scoped=True, data=lambda w: {"manual": "1"}),
     # Revoking the portal links: managers and owners (portal.md, and portal:revoke below).
-    "customer_portal_revoke": Rule(get=None, post=MANAGER, args=_customer, scoped=True,
-                                   holes={f"role:post:{COLLECTOR}": REVOKE_HOLE}),
+    "customer_portal_revoke": Rule(get=None, post=MANAGER, args=_customer, scoped=True),
     "customer_send_now_preview": Rule(get=None, post=COLLECTOR, args=_customer, scoped=True, writes=False,
                                       data=lambda w: {"step": "reminder_1", "channel": "email"}),
     "customer_send_now": Rule(get=None, post=COLLECTOR, args=_customer, scoped=True,
@@ -618,10 +612,6 @@ def test_only_a_manager_s_tick_carries_out_a_formal_notice_sent_now(world, role,
     assert action.status == status, (role, action.status, action.last_error)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE: a collector closes a manager's approval task with « Fait » (POST task_done, web/views/today.py "
-    "task_done, @role_required(COLLECTOR), takes any kind of task; today.html shows the button to collectors): "
-    "the formal notice stays awaiting approval but leaves the managers' Aujourd'hui list undecided"))
 def test_a_collector_cannot_close_an_approval_task_without_a_manager_s_decision(world):
     from relance.activity.models import Task
 
@@ -772,10 +762,6 @@ def test_a_provider_webhook_refuses_a_post_without_the_shared_secret(world, sett
     assert not changed(before, snapshot(world.org))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE: with the default settings (ANYMAIL_WEBHOOK_SECRET empty, settings.py line 231) every /anymail/… "
-    "webhook accepts unauthenticated POSTs (anymail only warns); urls.py marks them login_not_required. With an "
-    "ESP in EMAIL_URL, anyone who learns a provider message id can file a bounce (channels/tracking.py)"))
 def test_a_provider_webhook_is_never_open_with_the_default_settings(world):
     assert not django_settings.ANYMAIL.get("WEBHOOK_SECRET")  # the default of settings.py
     event = {"event": "hard_bounce", "email": "compta@secret.fr", "message-id": "<inconnu@relance>",
@@ -896,9 +882,6 @@ def test_a_command_never_reaches_another_organisation_s_rows_by_number_or_id(wor
     assert not changed(before, snapshot(world.other_org)), probe
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HOLE: --user accepts a deactivated account (User.is_active=False, who can no longer sign in to the web app): "
-    "core/commands.py RelanceCommand.resolve_org looks up the membership without user__is_active=True"))
 def test_a_command_refuses_a_deactivated_account(world):
     bob = world.people[COLLECTOR]
     bob.is_active = False

@@ -33,6 +33,9 @@ LAYOUT = {
 }
 EN = {
     **LAYOUT,
+    "Cette validation se décide par « Valider » ou « Annuler » (responsable).":
+    "This approval is decided with “Approve” or “Cancel” (manager).",
+    "En attente de la décision d'un responsable.": "Awaiting a manager's decision.",
     "%(n)s tâche à faire": "%(n)s task to do", "Actions de relance": "Dunning actions", "Actions à valider":
     "Actions awaiting approval", "Actions": "Actions", "Actualiser l'aperçu": "Refresh the preview", "Agir": "Act",
     "Ajouter un membre": "Add a member", "Ajouter": "Add", "Ancrage de %(c)s": "Anchor of %(c)s", "Ancrage": "Anchor",

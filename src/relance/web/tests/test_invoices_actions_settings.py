@@ -108,9 +108,16 @@ def test_the_action_list_runs_a_bounded_number_of_queries(org, late_customer, al
         assert c.get(reverse("invoice_list")).status_code == 200
 
 
-def test_revoking_portal_links_is_recorded(late_customer, bob, client_for):
-    response = client_for(bob).post(reverse("customer_portal_revoke", args=[late_customer.pk]), follow=True)
+def test_revoking_portal_links_is_recorded(late_customer, alice, client_for):
+    response = client_for(alice).post(reverse("customer_portal_revoke", args=[late_customer.pk]), follow=True)
     assert "0 lien du portail révoqué." in response.content.decode()
+
+
+def test_a_collector_cannot_revoke_portal_links_nor_sees_the_button(late_customer, bob, client_for):
+    c = client_for(bob)
+    assert c.post(reverse("customer_portal_revoke", args=[late_customer.pk])).status_code == 403
+    assert reverse("customer_portal_revoke", args=[late_customer.pk]) not in c.get(
+        reverse("customer_detail", args=[late_customer.pk])).content.decode()
 
 
 # --- settings --------------------------------------------------------------------------------------

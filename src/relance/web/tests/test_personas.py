@@ -32,7 +32,7 @@ VIEWS = [
     ("customer_pause", lambda o: [o["customer"].pk], "post", "collector", True),
     ("customer_contact", lambda o: [o["customer"].pk], "post", "collector", True),
     ("customer_manual", lambda o: [o["customer"].pk], "post", "collector", True),
-    ("customer_portal_revoke", lambda o: [o["customer"].pk], "post", "collector", True),
+    ("customer_portal_revoke", lambda o: [o["customer"].pk], "post", "manager", True),
     ("customer_send_now_preview", lambda o: [o["customer"].pk], "post", "collector", True),
     ("customer_send_now", lambda o: [o["customer"].pk], "post", "collector", True),
     ("invoice_list", lambda o: [], "get", "viewer", False),

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from relance.accounts.models import Membership
-from relance.accounts.permissions import COLLECTOR, VIEWER, role_required
+from relance.accounts.permissions import COLLECTOR, MANAGER, VIEWER, role_required
 from relance.activity.selectors import customer_timeline
 from relance.analytics.selectors import cached_per_ledger_version
 from relance.core.dates import local_today
@@ -298,7 +298,7 @@ def customer_manual(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(COLLECTOR)
+@role_required(MANAGER)  # as portal:revoke: revoking a debtor's links is a manager's decision
 def customer_portal_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     def do(customer: Customer) -> str:
         n = portal_revoke(org=request.org, customer=customer, actor=request.user, today=local_today())  # type: ignore[attr-defined]

@@ -59,6 +59,9 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     if task is None:
         raise Http404("Tâche introuvable")
     try:
+        if task.kind == Task.Kind.APPROVAL and task.action_id:
+            # closed only by the decision (task_decide): « Fait » would hide the action from the managers undecided
+            raise ApplicationError(_("Cette validation se décide par « Valider » ou « Annuler » (responsable)."))
         task_complete(org=org, task=task, day=local_today(), outcome=request.POST.get("outcome", "").strip()[:2000])
     except ApplicationError as exc:
         if request.htmx:  # type: ignore[attr-defined]
