@@ -251,24 +251,32 @@ def customer_promise(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(COLLECTOR)
 def customer_dispute_open(request: HttpRequest, pk: int) -> HttpResponse:
     def do(customer: Customer) -> str:
-        invoice = _open_invoice(request, customer, request.POST.get("invoice", ""))
-        form = forms.DisputeForm(request.POST, invoices=[(str(invoice.pk), invoice.number)])
-        if not form.is_valid():
-            raise ApplicationError(_("Litige non enregistré.") + " " + forms.form_errors(form))
-        dunning.dispute_open(org=request.org, invoice=invoice, reason=form.cleaned_data["reason"],  # type: ignore[attr-defined]
-                             reason_code=form.cleaned_data["reason_code"], today=local_today(), actor=request.user)
-        return _("Litige ouvert sur la facture %(n)s : elle sort des relances.") % {"n": invoice.number}
+        return dispute_open_posted(request, _open_invoice(request, customer, request.POST.get("invoice", "")))
     return _act(request, pk, do)
+
+
+def dispute_open_posted(request: HttpRequest, invoice: Invoice) -> str:
+    """Open the dispute the POSTed form describes on `invoice` (customer page and invoice page alike)."""
+    form = forms.DisputeForm(request.POST, invoices=[(str(invoice.pk), invoice.number)])
+    if not form.is_valid():
+        raise ApplicationError(_("Litige non enregistré.") + " " + forms.form_errors(form))
+    dunning.dispute_open(org=request.org, invoice=invoice, reason=form.cleaned_data["reason"],  # type: ignore[attr-defined]
+                         reason_code=form.cleaned_data["reason_code"], today=local_today(), actor=request.user)
+    return _("Litige ouvert sur la facture %(n)s : elle sort des relances.") % {"n": invoice.number}
+
+
+def dispute_resolve_posted(request: HttpRequest, invoice: Invoice) -> str:
+    """Resolve `invoice`'s dispute with the POSTed resolution note."""
+    dunning.dispute_resolve(org=request.org, invoice=invoice, today=local_today(), actor=request.user,  # type: ignore[attr-defined]
+                            resolution=request.POST.get("resolution", "").strip()[:2000])
+    return _("Litige résolu sur la facture %(n)s.") % {"n": invoice.number}
 
 
 @require_POST
 @role_required(COLLECTOR)
 def customer_dispute_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     def do(customer: Customer) -> str:
-        invoice = _open_invoice(request, customer, request.POST.get("invoice", ""))
-        dunning.dispute_resolve(org=request.org, invoice=invoice, today=local_today(), actor=request.user,  # type: ignore[attr-defined]
-                                resolution=request.POST.get("resolution", "").strip()[:2000])
-        return _("Litige résolu sur la facture %(n)s.") % {"n": invoice.number}
+        return dispute_resolve_posted(request, _open_invoice(request, customer, request.POST.get("invoice", "")))
     return _act(request, pk, do)
 
 

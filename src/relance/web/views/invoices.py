@@ -26,6 +26,7 @@ from relance.legal.api import invoice_penalties
 from relance.portal.uploads import sniff_type
 from relance.web import forms
 from relance.web.selectors import open_dispute_exists
+from relance.web.views.customers import dispute_open_posted, dispute_resolve_posted
 
 PER_PAGE = 50
 
@@ -128,12 +129,7 @@ def invoice_dispute_open(request: HttpRequest, pk: int) -> HttpResponse:
     def do(invoice: Invoice) -> str:
         if not _disputable(invoice):
             raise ApplicationError(_("Seule une facture ouverte peut être mise en litige."))
-        form = forms.DisputeForm(request.POST, invoices=[(str(invoice.pk), invoice.number)])
-        if not form.is_valid():
-            raise ApplicationError(_("Litige non enregistré.") + " " + forms.form_errors(form))
-        dunning.dispute_open(org=request.org, invoice=invoice, reason=form.cleaned_data["reason"],  # type: ignore[attr-defined]
-                             reason_code=form.cleaned_data["reason_code"], today=local_today(), actor=request.user)
-        return _("Litige ouvert sur la facture %(n)s : elle sort des relances.") % {"n": invoice.number}
+        return dispute_open_posted(request, invoice)
     return _act(request, pk, do)
 
 
@@ -141,9 +137,7 @@ def invoice_dispute_open(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(COLLECTOR)
 def invoice_dispute_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     def do(invoice: Invoice) -> str:
-        dunning.dispute_resolve(org=request.org, invoice=invoice, today=local_today(), actor=request.user,  # type: ignore[attr-defined]
-                                resolution=request.POST.get("resolution", "").strip()[:2000])
-        return _("Litige résolu sur la facture %(n)s.") % {"n": invoice.number}
+        return dispute_resolve_posted(request, invoice)
     return _act(request, pk, do)
 
 
