@@ -94,7 +94,8 @@ def test_debtor_supplied_text_is_escaped_in_html_but_not_in_text():
     ctx = sample_context()
     hostile = '<script>alert("x")</script> & Cie'
     ctx = type(ctx)(**{**ctx.__dict__, "contacts": (), "customer": type(ctx.customer)(**{**ctx.customer.__dict__,
-                                                                         "name": hostile})})
+                                                                         "name": hostile, "kind": "b2c"})})
+    # a consumer without a contact is greeted by the customer's name (a company is greeted "Bonjour,")
     html = render_part(ctx, "letter")
     assert "<script>" not in html and "&lt;script&gt;" in html and "&amp; Cie" in html
     assert hostile in render_part(ctx, "email_text")
