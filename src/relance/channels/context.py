@@ -196,11 +196,16 @@ def phone_display(number: str) -> str:
     return phonenumbers.format_number(parsed, fmt)
 
 
+def printed_phone(number: str) -> str:
+    """The number as a document prints it: never cut across two lines ("04 65 71 33 40" with no-break spaces)."""
+    return phone_display(number).replace(" ", "\u00a0") if number else ""
+
+
 def _party_vars(party: Party) -> dict[str, Any]:
     data = asdict(party)
     data["address_lines"] = party.address_lines
     data["is_consumer"] = party.kind == "b2c"
-    data["phone"] = phone_display(party.phone) if party.phone else ""
+    data["phone"] = printed_phone(party.phone)
     return data
 
 
@@ -363,7 +368,7 @@ def template_variables(ctx: MessageContext) -> dict[str, Any]:
     return {
         "organisation": _party_vars(ctx.organisation),
         "customer": _party_vars(ctx.customer),
-        "contact": {**asdict(contact), "phone": phone_display(contact.phone) if contact.phone else "",
+        "contact": {**asdict(contact), "phone": printed_phone(contact.phone),
                     "is_department": is_department(contact.name)},
         "invoices": invoices,
         "invoices_overdue": [i for i in invoices if i["overdue"]],

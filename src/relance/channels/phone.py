@@ -7,7 +7,13 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
-from relance.channels.context import MessageContext, department_phrase, is_department, phone_display
+from relance.channels.context import (
+    InvoiceLine,
+    MessageContext,
+    department_phrase,
+    is_department,
+    phone_display,
+)
 from relance.core.money import format_eur
 
 #: Reason codes the call form offers (code, French label); the web app's form uses this list and shows the labels
@@ -42,6 +48,13 @@ SCRIPT = [
 ]
 
 
+def _lateness(line: InvoiceLine, today: date) -> str:
+    """A call must not present an invoice that is not yet due as late (DESIGN.md rule 5 lists it anyway)."""
+    if line.due_date < today:
+        return f"{line.days_late} j de retard"
+    return "échéance ce jour" if line.due_date == today else "à échoir"
+
+
 def whom_to_ask(ctx: MessageContext) -> str:
     """Who the caller asks for: the department itself ("le service comptabilité"), else the contact person
     or, failing that, the accounts department."""
@@ -61,7 +74,7 @@ def call_script_text(ctx: MessageContext, *, phones: list[str]) -> str:
     numbers = "\n".join(f"- {phone_display(p)}" for p in phones) or "- aucun numéro enregistré : compléter la fiche client"
     lines = "\n".join(
         f"- {i.number} du {i.issue_date:%d/%m/%Y}, échéance {i.due_date:%d/%m/%Y} : {format_eur(i.outstanding)} "
-        f"restant dû sur {format_eur(i.amount)} ({i.days_late} j de retard)" for i in ctx.invoices)
+        f"restant dû sur {format_eur(i.amount)} ({_lateness(i, ctx.today)})" for i in ctx.invoices)
     values = {
         "org": ctx.organisation.name, "contact": whom_to_ask(ctx),
         "count": "la facture" if len(ctx.invoices) == 1 else f"{len(ctx.invoices)} factures",

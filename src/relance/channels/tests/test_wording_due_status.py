@@ -99,3 +99,11 @@ def test_a_reminder_with_only_overdue_invoices_is_unchanged():
     assert "à échoir" not in text and "(36 jours de retard)" in text
     html = plain(render_part(sample_context(step="reminder_1"), "email_html"))
     assert "Jours de retard" in html and "Statut" not in html
+
+
+def test_the_call_script_does_not_call_a_not_yet_due_invoice_late():
+    from relance.channels.phone import call_script_text
+
+    script = call_script_text(mixed("reminder_2", extra=(upcoming("FA-0005", 0),)), phones=[])
+    assert "(36 j de retard)" in script and "FA-0003 du 18/02/2025, échéance 20/03/2025" in script
+    assert "(à échoir)" in script and "(échéance ce jour)" in script and "(0 j de retard)" not in script

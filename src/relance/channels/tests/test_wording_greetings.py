@@ -129,3 +129,10 @@ def test_letters_and_call_tasks_print_the_french_national_format():
 def test_party_stays_raw_data():
     # the context keeps E.164 (what transports dial); only the printed variables are formatted
     assert Party(name="x", phone="+33465713340").phone == "+33465713340"
+
+
+def test_a_printed_number_is_never_cut_across_two_lines():
+    ctx = replace(with_contact("Jean Martin"), organisation=replace(sample_context().organisation,
+                                                                     phone="+33465713340"))
+    html = render_part(ctx, "letter")
+    assert "04\u00a065\u00a071\u00a033\u00a040" in html and "04 65 71 33 40" not in html
