@@ -90,7 +90,7 @@ def test_the_call_step_creates_a_phone_task_with_a_script(org, alice):
     result = dunning_run(org=org, today=D("2025-03-31"))
     assert [(a["step"], a["channel"], a["status"]) for a in result.actions] == [("call", "phone", "task")]
     task = Task.objects.get(kind="call")
-    assert task.assignee == alice and "FA-002" in task.body and "+33612345678" in task.body
+    assert task.assignee == alice and "FA-002" in task.body and "06 12 34 56 78" in task.body  # printed nationally
 
 
 def test_without_email_the_reminder_becomes_a_letter_and_a_contact_task(org):
