@@ -435,8 +435,8 @@ EN = {
         "(letters) name to print after “À l'attention de” (empty if the addressee is already named)",
     "(courriers) la ligne « À l'attention de … » complète, accordée à un service (« À l'attention du service "
     "comptabilité ») ; vide si le destinataire est déjà nommé":
-        "(letters) the whole “À l'attention de …” line, agreed with a department (“À l'attention du service "
-        "comptabilité”); empty if the addressee is already named",
+        "(letters) the whole “À l'attention de …” line, with the article a department takes; empty if the "
+        "addressee is already named",
     "formule d'appel d'un e-mail, sans virgule : « Bonjour Madame Dubois », « Bonjour Jean Martin » ou « Bonjour "
     "» (contact qui est un service)":
         "an e-mail's greeting, without the comma: “Bonjour Madame Dubois”, “Bonjour Jean Martin” or “Bonjour” "
