@@ -136,3 +136,11 @@ def test_a_printed_number_is_never_cut_across_two_lines():
                                                                      phone="+33465713340"))
     html = render_part(ctx, "letter")
     assert "04\u00a065\u00a071\u00a033\u00a040" in html and "04 65 71 33 40" not in html
+
+
+def test_an_english_letter_to_a_named_consumer_closes_yours_sincerely():
+    named = with_contact("Hélène Dubois", kind="b2c", customer="Mme Hélène Dubois", language="en")
+    assert "Yours sincerely," in plain(render_part(named, "letter"))
+    anonymous = with_contact("Service comptabilité", language="en")
+    letter = plain(render_part(anonymous, "letter"))
+    assert "Dear Sir or Madam," in letter and "Yours faithfully," in letter
