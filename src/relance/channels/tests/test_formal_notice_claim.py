@@ -308,3 +308,22 @@ def test_the_qr_code_asks_for_the_total_claimed(org, tmp_path):
     decoded = subprocess.run(["zbarimg", "-q", "--raw", *sorted(str(p) for p in tmp_path.glob("p*.png"))],
                              capture_output=True, text=True).stdout
     assert "EUR3120.56" in decoded.split("\n")
+
+
+def test_the_litigation_file_claims_the_interest_a_parfaire_when_a_rate_is_missing(org):
+    """The lawyer's file says what the formal notice said: no 0,00 € interest while the rate is unknown."""
+    import json
+    import zipfile
+
+    from relance.channels.litigation import litigation_file
+
+    customer = unknown_rate_customer(org, "b2b")
+    archive = zipfile.ZipFile(BytesIO(litigation_file(org=org, customer=customer, today=UNKNOWN_DAY)))
+    pages = PdfReader(BytesIO(archive.read("01-dossier-contentieux.pdf"))).pages
+    text = " ".join(" ".join(p.extract_text() for p in pages).replace("\u202f", " ").replace("\xa0", " ").split())
+    assert "outre les intérêts de retard à parfaire (taux de référence manquant)" in text
+    assert "intérêts à parfaire (taux de référence manquant)" in text and "à parfaire" in text
+    data = json.loads(archive.read("02-donnees-injonction-de-payer.json"))
+    assert data["claim"]["interest_pending"] is True
+    assert [i["interest_pending"] for i in data["invoices"]] == [True, True]
+    assert data["claim"]["total"] == "1280.00"  # principal 1 200 € + 2 × 40 €; the interest is not guessed
