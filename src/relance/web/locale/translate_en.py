@@ -27,6 +27,7 @@ LAYOUT = {
     "Se déconnecter": "Log out", "Connexion": "Log in", "Connectez-vous avec votre adresse e-mail.":
     "Log in with your e-mail address.", "E-mail ou mot de passe incorrect.": "Wrong e-mail or password.",
     "Adresse e-mail": "E-mail address", "Mot de passe": "Password", "Se connecter": "Log in",
+    "Trop de tentatives de connexion : réessayez dans une minute.": "Too many sign-in attempts: try again in a minute.",
     "Imports": "Imports", "Banque": "Bank", "Documents": "Documents", "Tableau de bord": "Dashboard",
     "Aujourd'hui": "Today", "Clients": "Customers", "Factures": "Invoices", "Actions": "Actions",
     "Indicateurs": "KPIs", "Paramètres": "Settings",
