@@ -15,10 +15,10 @@ install:
 	@$(UV) sync --frozen --quiet
 
 # Debian packages the product and its tests use: Chromium (browser tests), poppler (pdftotext),
-# zbar (QR decoding), Pango (WeasyPrint), dovecot (the IMAP test starts its own server). Installed only when missing and when we may.
+# zbar (QR decoding), Pango (WeasyPrint), dovecot (the IMAP test starts its own server), gettext (catalogue tests). Installed only when missing and when we may.
 system-deps:
 	@missing=""; \
-	for p in chromium:chromium pdftotext:poppler-utils zbarimg:zbar-tools dovecot:dovecot-imapd; do \
+	for p in chromium:chromium pdftotext:poppler-utils zbarimg:zbar-tools dovecot:dovecot-imapd xgettext:gettext; do \
 	  command -v $${p%%:*} >/dev/null 2>&1 || missing="$$missing $${p##*:}"; done; \
 	ldconfig -p | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \

@@ -71,7 +71,6 @@ def test_the_english_keeps_every_placeholder():
     assert wrong == {}
 
 
-@pytest.mark.skipif(shutil.which("xgettext") is None, reason="makemessages needs the gettext tools")
 def test_the_catalogue_holds_every_string_of_the_portal_code_and_templates(tmp_path, monkeypatch):
     """What `makemessages` finds in the portal (its service modules excepted) is all in the catalogue: a
     string added to the code or a template without its English fails here."""
