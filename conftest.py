@@ -177,3 +177,18 @@ def pytest_runtest_teardown(item, nextitem):
                 if contents:
                     connection.creation.deserialize_db_from_string(contents)
     return result
+
+
+def refusal(call, language: str | None = None) -> str:
+    """The message of the ApplicationError `call()` raises, in `language` (None: as the command line)."""
+    from django.utils import translation
+
+    from relance.core.errors import ApplicationError
+
+    with pytest.raises(ApplicationError) as caught:
+        if language is None:
+            call()
+        else:
+            with translation.override(language):
+                call()
+    return caught.value.message

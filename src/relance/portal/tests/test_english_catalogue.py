@@ -14,11 +14,11 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from conftest import refusal
 from django.conf import settings
 from django.core.management import call_command
 from django.utils import translation
 
-from relance.core.errors import ApplicationError
 from relance.portal import plans, schedule
 
 PORTAL = Path(__file__).resolve().parents[1]
@@ -87,14 +87,6 @@ def test_the_catalogue_holds_every_string_of_the_portal_code_and_templates(tmp_p
 # --- Payment-plan refusals ---------------------------------------------------------------------------------
 
 
-def refusal(call, language: str | None = None) -> str:
-    with pytest.raises(ApplicationError) as caught:
-        if language is None:
-            call()
-        else:
-            with translation.override(language):
-                call()
-    return caught.value.message
 
 
 @pytest.mark.django_db

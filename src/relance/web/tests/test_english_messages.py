@@ -12,6 +12,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from conftest import refusal
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
@@ -20,7 +21,6 @@ from relance.activity.models import Event, Task
 from relance.activity.services import task_complete, task_create
 from relance.banking.services import payment_assign
 from relance.channels.services import registered_letter_get
-from relance.core.errors import ApplicationError
 from relance.core.factories import CustomerFactory, InvoiceFactory
 from relance.dunning import services as dunning
 from relance.ledger.models import Payment
@@ -45,15 +45,6 @@ SERVICES_EN = _script(APPS / "locale/services_en.py")
 CATALOGUES = [*TRANSLATE_EN.CATALOGUES, SERVICES_EN.CATALOGUE]
 
 
-def refusal(call, language: str | None = None) -> str:
-    """The message of the ApplicationError `call()` raises, in `language` (None: as the command line)."""
-    with pytest.raises(ApplicationError) as caught:
-        if language is None:
-            call()
-        else:
-            with translation.override(language):
-                call()
-    return caught.value.message
 
 
 # --- Service messages ----------------------------------------------------------------------------------
